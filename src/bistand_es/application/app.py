@@ -64,7 +64,7 @@ class BistandApplication(Application[UUID]):
 
     def _load(self, household_id: UUID) -> Household:
         try:
-            household = self.repository.get(household_id)
+            household: object = self.repository.get(household_id)
         except AggregateNotFoundError:
             raise NotFound(f"unknown household {household_id}") from None
         if not isinstance(household, Household):
@@ -128,9 +128,7 @@ class BistandApplication(Application[UUID]):
     def _require_unregistered_applicant(self, applicant: str) -> None:
         for summary in self.list_households():
             if summary["applicant"] == applicant and summary["closed_on"] is None:
-                raise InvalidInput(
-                    f"{applicant} is already the applicant of household {summary['household_id']}"
-                )
+                raise InvalidInput(f"{applicant} is already the applicant of household {summary['household_id']}")
 
     def add_member(
         self,
@@ -231,9 +229,7 @@ class BistandApplication(Application[UUID]):
     ) -> Recorded:
         recorded, income_id = self._change(
             household_id,
-            lambda h: h.report_income(
-                actor=actor, member=member, kind=kind, month=month, amount=amount, source=source
-            ),
+            lambda h: h.report_income(actor=actor, member=member, kind=kind, month=month, amount=amount, source=source),
             expected_version=expected_version,
         )
         return _with_result(recorded, income_id)
@@ -278,7 +274,7 @@ class BistandApplication(Application[UUID]):
             return self._load(household_id)
         household: Household | None = None
         for domain_event in self.repository.event_store.get(household_id):
-            if domain_event.timestamp > as_of:
+            if domain_event.timestamp > as_of:  # type: ignore[attr-defined]
                 break
             household = domain_event.mutate(household)  # type: ignore[attr-defined]
         if household is None:

@@ -39,9 +39,7 @@ class Settings:
             return "memory"
         if self.database_url.startswith(("postgresql://", "postgres://")):
             return "postgres"
-        raise ConfigurationError(
-            "BISTAND_DATABASE_URL must start with postgresql:// (or be memory: for tests)"
-        )
+        raise ConfigurationError("BISTAND_DATABASE_URL must start with postgresql:// (or be memory: for tests)")
 
     @property
     def events_path(self) -> Path:

@@ -85,7 +85,7 @@ def cli() -> None:
     \b
     Example:
       bistand household register --municipality 1765 --applicant 19640823-3234 \\
-          --birth-date 1964-08-23 --actor anna --role handlaggare
+          --birth-date 1964-08-23 --actor anna --actor-role handlaggare
     """
 
 

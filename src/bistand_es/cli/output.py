@@ -21,7 +21,11 @@ def format_option(func: F) -> F:
     func = click.option("--csv", "as_csv", is_flag=True, help="Shorthand for --format csv.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")(func)
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="Output format.",
     )(func)
 

@@ -233,9 +233,7 @@ class Household(Aggregate):
         registered_on: date,
     ) -> None:
         self.municipality = municipality
-        self.memberships = [
-            Membership(applicant, MemberRole.APPLICANT.value, birth_date, None, registered_on)
-        ]
+        self.memberships = [Membership(applicant, MemberRole.APPLICANT.value, birth_date, None, registered_on)]
         self.cohabitation = []
         self.applications = {}
         self.incomes = {}
@@ -330,9 +328,7 @@ class Household(Aggregate):
             raise DuplicateMember(f"{person} is already a member of household {self.id}")
         if role == MemberRole.APPLICANT:
             raise InvalidInput("role: a household has one applicant, registered with the household")
-        if role == MemberRole.CO_APPLICANT and any(
-            m.role == MemberRole.CO_APPLICANT for m in self.current_members()
-        ):
+        if role == MemberRole.CO_APPLICANT and any(m.role == MemberRole.CO_APPLICANT for m in self.current_members()):
             raise DomainRuleViolation(f"household {self.id} already has a co-applicant (medsökande)")
         if birth_date > effective_on:
             raise InvalidInput(f"birth date {birth_date} is after the date the member joins ({effective_on})")
@@ -434,13 +430,9 @@ class Household(Aggregate):
         costs: dict[str, Decimal] = {}
         for line in cost_lines:
             costs[line["kind"]] = costs.get(line["kind"], Decimal("0.00")) + Decimal(line["amount"])
-        self.applications[month] = MonthlyApplication(
-            month, received_on, complete_on, costs, first_time
-        )
+        self.applications[month] = MonthlyApplication(month, received_on, complete_on, costs, first_time)
 
-    def report_income(
-        self, *, actor: Actor, member: str, kind: str, month: Month, amount: Decimal, source: str
-    ) -> str:
+    def report_income(self, *, actor: Actor, member: str, kind: str, month: Month, amount: Decimal, source: str) -> str:
         """Record an income a member received in a month (net amount). Returns the new income id."""
         self._require_open()
         if not any(m.person == member for m in self.memberships):
@@ -513,9 +505,7 @@ class Household(Aggregate):
         self, actor: dict[str, str], income_id: str, kind: str, month: Month, amount: Decimal, reason: str
     ) -> None:
         old = self.incomes[income_id]
-        self.incomes[income_id] = replace(
-            old, kind=kind, month=month, amount=amount, corrections=old.corrections + 1
-        )
+        self.incomes[income_id] = replace(old, kind=kind, month=month, amount=amount, corrections=old.corrections + 1)
 
     def record_external_support(self, *, actor: Actor, person: str, months: list[Month], source: str) -> None:
         """Record months of försörjningsstöd from another municipality (for jobbstimulans)."""
@@ -530,9 +520,7 @@ class Household(Aggregate):
         )
 
     @event(ExternalSupportRecorded)
-    def _external_support_recorded(
-        self, actor: dict[str, str], person: str, months: list[str], source: str
-    ) -> None:
+    def _external_support_recorded(self, actor: dict[str, str], person: str, months: list[str], source: str) -> None:
         self.external_support.setdefault(person, set()).update(Month.parse(m) for m in months)
 
     # ------------------------------------------------------------------ commands: decisions
@@ -565,9 +553,7 @@ class Household(Aggregate):
             raise DecisionConflict(f"no application for {month} in household {self.id}; record one first")
         existing = self.decisions.get(month)
         if existing is not None and not amends:
-            raise DecisionConflict(
-                f"{month} is already decided ({existing.outcome}); amend it with a reason instead"
-            )
+            raise DecisionConflict(f"{month} is already decided ({existing.outcome}); amend it with a reason instead")
         if existing is None and amends:
             raise DecisionConflict(f"{month} has no decision to amend")
         if amends and not reason.strip():
@@ -706,9 +692,7 @@ class Household(Aggregate):
         method: str,
         paid_on: date,
     ) -> None:
-        self.payments[payment_id] = RecordedPayment(
-            payment_id, decision_id, month, amount, payee, method, paid_on
-        )
+        self.payments[payment_id] = RecordedPayment(payment_id, decision_id, month, amount, payee, method, paid_on)
 
     def cancel_payment(self, *, actor: Actor, payment_id: str, reason: str) -> None:
         payment = self.payments.get(payment_id)
@@ -726,9 +710,7 @@ class Household(Aggregate):
 
     # ------------------------------------------------------------------ commands: statistics
 
-    def record_support_obstacle(
-        self, *, actor: Actor, person: str, month: Month, code: str, label: str
-    ) -> None:
+    def record_support_obstacle(self, *, actor: Actor, person: str, month: Month, code: str, label: str) -> None:
         """Record the försörjningshinder of one adult for one month."""
         membership = next((m for m in self.members_in(month) if m.person == person), None)
         if membership is None:

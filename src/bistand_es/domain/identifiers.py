@@ -103,8 +103,12 @@ class PersonId(ABC):
 # --- personnummer and samordningsnummer -------------------------------------------------------------
 
 
-def _civic_problem(year: int, month: int, raw_day: int, nine: str, check: int, kind: str) -> str | None:
-    """What is wrong with a personnummer/samordningsnummer, or None. ``raw_day`` is as written."""
+def _civic_problem(year: int, month: int, raw_day: int, ten: str, kind: str) -> str | None:
+    """What is wrong with a personnummer/samordningsnummer, or None.
+
+    ``raw_day`` is the day as written (+ 60 for a samordningsnummer); ``ten`` is the 10-digit form
+    without separator.
+    """
     if not 1 <= month <= 12:
         return f"{month:02d} is not a month"
     day = raw_day - _SAMORDNING_OFFSET if kind == "samordningsnummer" else raw_day
@@ -116,8 +120,8 @@ def _civic_problem(year: int, month: int, raw_day: int, nine: str, check: int, k
         return f"{year:04d} is not a year"
     if day > monthrange(year, month)[1]:
         return f"{day:02d} is not a day of {year:04d}-{month:02d}"
-    expected = luhn_check_digit(nine)
-    if check != expected:
+    expected = luhn_check_digit(ten[:9])
+    if int(ten[9]) != expected:
         return f"check digit should be {expected}"
     return None
 
@@ -134,9 +138,7 @@ class _CivicNumber(PersonId):
         digits = self.digits
         if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
             raise InvalidPersonId(f"{self.kind} {digits!r}: give the 12 digits YYYYMMDDNNNC")
-        problem = _civic_problem(
-            int(digits[0:4]), int(digits[4:6]), int(digits[6:8]), digits[2:11], int(digits[11]), self.kind
-        )
+        problem = _civic_problem(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]), digits[2:], self.kind)
         if problem is not None:
             raise InvalidPersonId(f"{self.kind} {digits[:8]}-{digits[8:]}: {problem}")
 
@@ -264,7 +266,7 @@ def _parse_civic(written: str, *, today: date | None, kind: str | None) -> _Civi
             raise InvalidPersonId(f"{detected} {written}: {month:02d} is not a month")
         year = _century_year(int(date_part[:2]), month, raw_day, separator, today)
     ten = date_part[-6:] + tail
-    problem = _civic_problem(year, month, raw_day, ten[:9], int(ten[9]), detected)
+    problem = _civic_problem(year, month, raw_day, ten, detected)
     if problem is not None:
         raise InvalidPersonId(f"{detected} {written}: {problem}")
     cls = Samordningsnummer if detected == "samordningsnummer" else Personnummer
@@ -289,8 +291,12 @@ class Dossiernummer(PersonId):
     verifiable: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
+        if not self.digits:
+            raise InvalidPersonId("dossiernummer: empty; give 4–12 digits")
         if not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidPersonId(f"dossiernummer {self.digits!r}: only digits (spaces and dashes are ignored)")
+            raise InvalidPersonId(
+                f"dossiernummer {self.digits!r}: only digits (spaces and dashes are ignored)"
+            )
         if not 4 <= len(self.digits) <= 12:
             raise InvalidPersonId(f"dossiernummer {self.digits}: has {len(self.digits)} digits; give 4–12")
 
@@ -298,6 +304,8 @@ class Dossiernummer(PersonId):
     def _from_text(cls, written: str) -> Dossiernummer:
         text = written[len(_DOSSIER_PREFIX) :] if written.lower().startswith(_DOSSIER_PREFIX) else written
         digits = text.replace(" ", "").replace("-", "")
+        if not digits:
+            raise InvalidPersonId(f"dossiernummer {written!r}: empty; give 4–12 digits")
         if not digits.isascii() or not digits.isdigit():
             raise InvalidPersonId(f"dossiernummer {written!r}: only digits (spaces and dashes are ignored)")
         if not 4 <= len(digits) <= 12:

@@ -37,9 +37,9 @@ class Money:
     def of(cls, value: object, *, field: str = "amount") -> Money:
         if isinstance(value, Money):
             return value
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, (bool, float)):
             raise InvalidMoney(
-                f"{field}: {value!r} is a {type(value).__name__}; give the amount as text, e.g. \"1250.50\""
+                f'{field}: {value!r} is a {type(value).__name__}; give the amount as text, e.g. "1250.50"'
             )
         if isinstance(value, int):
             return cls(Decimal(value))
@@ -141,4 +141,3 @@ def money_sum(values: Iterable[Money]) -> Money:
     for value in values:
         total += value.amount
     return Money(total)
-
