@@ -16,7 +16,7 @@ ANNA = Actor("anna", "handlaggare")
 BERIT = Actor("berit", "handlaggare")
 APPLICANT = "19640823-3234"
 PARTNER = "19701063-2391"  # samordningsnummer
-CHILD = "20160601-0007"
+CHILD = "20160601-0005"
 
 EXPECTED_TYPES = [
     ("HouseholdRegistered", "anna"),
