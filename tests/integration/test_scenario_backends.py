@@ -58,7 +58,7 @@ def test_rejected_commands_store_nothing(app: BistandApplication) -> None:
     with pytest.raises(DecisionConflict):
         app.change_household(hid, lambda h: h.make_decision(
             actor=ANNA, month=Month.parse("2025-01"), outcome=Outcome.GRANTED,
-            calculation={"aid": "1.00", "lines": []}, rule_set_hash="x", parameters=[], approved_costs={},
+            situation={}, calculation={"aid": "1.00", "lines": []}, rule_set_hash="x", parameters=[], approved_costs={},
             norm_adjustment=None, conditions=[], delegat=ActorRole.CASEWORKER,
             reason="", decided_on=date(2025, 1, 1)))
     assert store_digest(app) == before

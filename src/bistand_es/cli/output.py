@@ -86,3 +86,16 @@ def render_record(record: Mapping[str, Any], fmt: str) -> str:
         return to_json(dict(record))
     rows = [{"field": key, "value": _cell(value)} for key, value in record.items()]
     return render_rows(rows, fmt, ["field", "value"])
+
+
+def actor_free_format_option(func: F) -> F:
+    """``--format`` and ``--csv`` for commands that already take ``--json`` (write commands)."""
+    func = click.option("--csv", "as_csv", is_flag=True, help="Shorthand for --format csv.")(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)

@@ -140,6 +140,7 @@ class Household(Aggregate):
         outcome: str
         aid: Decimal
         members: list[str]
+        situation: dict[str, Any]
         calculation: dict[str, Any]
         rule_set_hash: str
         parameters: list[str]
@@ -531,6 +532,7 @@ class Household(Aggregate):
         actor: Actor,
         month: Month,
         outcome: Outcome,
+        situation: dict[str, Any],
         calculation: dict[str, Any],
         rule_set_hash: str,
         parameters: list[str],
@@ -545,7 +547,8 @@ class Household(Aggregate):
         """Record a decision (beslut) with its full calculation. Returns the decision id.
 
         The calculation is computed by the application service before this call (decide, then record)
-        and stored whole in the event, so a later change of rules never rewrites this decision.
+        and stored whole in the event with the situation it was computed from, so a later change of rules
+        never rewrites this decision and an auditor can recompute it with `bistand calc`.
         """
         self._require_open()
         application = self.applications.get(month)
@@ -574,7 +577,7 @@ class Household(Aggregate):
                 raise PaymentRefused(
                     f"{paid} kr is already paid for {month}; cancel payments before lowering the aid to {aid}"
                 )
-        members = [person for person in (line.get("member") for line in calculation["lines"]) if person]
+        members = [str(m["id"]) for m in situation.get("household", {}).get("members", [])]
         decision_id = str(uuid4())
         fields: dict[str, Any] = {
             "actor": actor.as_dict(),
@@ -583,6 +586,7 @@ class Household(Aggregate):
             "outcome": outcome.value,
             "aid": aid,
             "members": sorted(set(members)),
+            "situation": situation,
             "calculation": calculation,
             "rule_set_hash": rule_set_hash,
             "parameters": parameters,
@@ -634,13 +638,73 @@ class Household(Aggregate):
         )
 
     @event(DecisionMade)
-    def _decision_made(self, **fields: Any) -> None:
+    def _decision_made(
+        self,
+        actor: dict[str, str],
+        decision_id: str,
+        month: Month,
+        outcome: str,
+        aid: Decimal,
+        members: list[str],
+        situation: dict[str, Any],
+        calculation: dict[str, Any],
+        rule_set_hash: str,
+        parameters: list[str],
+        applied_costs: dict[str, Decimal],
+        approved_costs: dict[str, Decimal],
+        norm_adjustment: dict[str, Any] | None,
+        conditions: list[str],
+        delegat: str,
+        reason: str,
+        decided_on: date,
+    ) -> None:
+        fields = {
+            "decision_id": decision_id,
+            "month": month,
+            "outcome": outcome,
+            "aid": aid,
+            "members": members,
+            "calculation": calculation,
+            "rule_set_hash": rule_set_hash,
+            "conditions": conditions,
+            "decided_on": decided_on,
+        }
         self._apply_decision(fields, 0)
 
     @event(DecisionAmended)
-    def _decision_amended(self, **fields: Any) -> None:
-        previous = self.decisions[fields["month"]]
-        fields.pop("amends", None)
+    def _decision_amended(
+        self,
+        actor: dict[str, str],
+        decision_id: str,
+        month: Month,
+        outcome: str,
+        aid: Decimal,
+        members: list[str],
+        situation: dict[str, Any],
+        calculation: dict[str, Any],
+        rule_set_hash: str,
+        parameters: list[str],
+        applied_costs: dict[str, Decimal],
+        approved_costs: dict[str, Decimal],
+        norm_adjustment: dict[str, Any] | None,
+        conditions: list[str],
+        delegat: str,
+        reason: str,
+        decided_on: date,
+        amends: str,
+    ) -> None:
+        previous = self.decisions[month]
+        fields = {
+            "decision_id": decision_id,
+            "month": month,
+            "outcome": outcome,
+            "aid": aid,
+            "members": members,
+            "calculation": calculation,
+            "rule_set_hash": rule_set_hash,
+            "conditions": conditions,
+            "decided_on": decided_on,
+        }
         self._apply_decision(fields, previous.amendments + 1)
 
     # ------------------------------------------------------------------ commands: payments
