@@ -246,3 +246,43 @@ def list_households(fmt: str, as_json: bool, as_csv: bool) -> None:
 
 
 __all__ = ["actor_options", "household"]
+
+
+@household.command("external-support")
+@click.argument("household_id")
+@click.option("--person", required=True, help="The member who received försörjningsstöd elsewhere.")
+@click.option("--months", required=True, help="Months concerned, comma-separated: 2020-08,2020-09.")
+@click.option("--source", required=True, help="Where it is shown (kommun, intyg, datum).")
+@write_options
+def external_support(
+    household_id: str,
+    person: str,
+    months: str,
+    source: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Bistånd i annan kommun: months of försörjningsstöd from another municipality.
+
+    They count toward the six consecutive months that open a jobbstimulans window.
+
+    \b
+    Example:
+      bistand household external-support 3f2a9c1e --person 640823-3234 \\
+          --months 2020-08,2020-09 --source "Karlstads kommun, intyg 2021-01-10"
+    """
+    from bistand_es.domain.month import Month
+
+    who = make_actor(actor, role)
+    canonical = person_id(person)
+    parsed = [Month.parse(m.strip(), field="--months") for m in months.split(",") if m.strip()]
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded, _ = app.change_household(
+        hid,
+        lambda h: h.record_external_support(actor=who, person=canonical, months=parsed, source=source),
+        expected_version=expected_version,
+    )
+    emit_recorded(recorded, as_json, f"{len(parsed)} months of support elsewhere recorded", app, settings)

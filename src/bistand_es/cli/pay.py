@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -109,7 +110,9 @@ def run(
     who = make_actor(actor, role)
     order = PaymentOrder(month=Month.parse(month, field="--month"), actor=who, paid_on=parse_day(paid_on, "--on"))
     app, settings = open_app()
-    with click.progressbar(length=1, label=f"payment run {order.month}", file=click.get_text_stream("stderr")) as bar:
+    stderr = click.get_text_stream("stderr")
+    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=stderr)
+    with bar:
 
         def progress(done: int, total: int) -> None:
             bar.length = total
