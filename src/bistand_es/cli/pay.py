@@ -111,7 +111,7 @@ def run(
     order = PaymentOrder(month=Month.parse(month, field="--month"), actor=who, paid_on=parse_day(paid_on, "--on"))
     app, settings = open_app()
     stderr = click.get_text_stream("stderr")
-    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=stderr)
+    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=stderr)  # type: ignore[operator]
     with bar:
 
         def progress(done: int, total: int) -> None:
