@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,7 @@ def run(
     who = make_actor(actor, role)
     order = PaymentOrder(month=Month.parse(month, field="--month"), actor=who, paid_on=parse_day(paid_on, "--on"))
     app, settings = open_app()
-    stderr = click.get_text_stream("stderr")
-    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=stderr)  # type: ignore[operator]
+    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=sys.stderr)
     with bar:
 
         def progress(done: int, total: int) -> None:
