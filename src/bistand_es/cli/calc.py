@@ -1,0 +1,109 @@
+"""``bistand calc``: calculate a situation file (design/CALC_CONTRACT.md); nothing is recorded."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bistand_es.cli.output import chosen_format, format_option, render_rows, to_json
+from bistand_es.domain.errors import BistandError, InvalidInput
+
+DEFAULT_HOME = "./bistand-data"
+
+
+def override_directory(parameters: str | None) -> Path | None:
+    """``--parameters DIR`` if given (must exist), else ``$BISTAND_HOME/parameters`` if that exists."""
+    if parameters is not None:
+        path = Path(parameters)
+        if not path.is_dir():
+            raise InvalidInput(f"--parameters: {parameters!r} is not a directory")
+        return path
+    home = Path(os.environ.get("BISTAND_HOME") or DEFAULT_HOME)
+    candidate = home / "parameters"
+    return candidate if candidate.is_dir() else None
+
+
+def parameters_option(func: Any) -> Any:
+    return click.option(
+        "--parameters",
+        "parameters",
+        metavar="DIR",
+        default=None,
+        help="Local parameter override directory (default: $BISTAND_HOME/parameters if it exists).",
+    )(func)
+
+
+def fail(error: BistandError) -> None:
+    """One line on standard error and the error's exit code (2 for invalid input)."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _read(situation_file: str) -> str:
+    if situation_file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(situation_file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"SITUATION_FILE: no such file: {situation_file}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"SITUATION_FILE: cannot read {situation_file}: {error}") from None
+
+
+@click.command("calc")
+@click.argument("situation_file", metavar="SITUATION_FILE")
+@click.option("--profile", default=None, help="Municipal profile (overrides the file's profile).")
+@parameters_option
+@format_option
+def calc(
+    situation_file: str, profile: str | None, parameters: str | None, fmt: str, as_json: bool, as_csv: bool
+) -> None:
+    """Beräkning: calculate SITUATION_FILE (JSON or YAML; "-" reads standard input).
+
+    Prints the lines (norm, costs, incomes), the totals and warnings; --json prints the
+    contract's JSON. Invalid input, including a month with no riksnorm in force, exits
+    with status 2 and one line on standard error.
+    """
+    from bistand_es.domain.rules.calculation import calculate
+    from bistand_es.domain.rules.input import parse_document
+    from bistand_es.domain.rules.rule_set import load_rule_set
+    from bistand_es.domain.rules.situation import parse_situation
+
+    try:
+        override = override_directory(parameters)
+        name = "SITUATION_FILE" if situation_file == "-" else situation_file
+        situation = parse_situation(parse_document(_read(situation_file), name))
+        rule_set = load_rule_set(override)
+        result = calculate(situation, rule_set, profile)
+    except BistandError as error:
+        fail(error)
+        return
+    data = result.to_dict()
+    chosen = chosen_format(fmt, as_json, as_csv)
+    if chosen == "json":
+        click.echo(to_json(data))
+        return
+    columns = ["kind", "member", "amount", "parameter", "confidence", "rule"]
+    if chosen != "table":
+        click.echo(render_rows(data["lines"], chosen, columns))
+        return
+    click.echo(f"Beräkning för {data['month']} (inkomstmånad {data['income_month']}, profil {data['profile']})")
+    click.echo("")
+    click.echo(render_rows(data["lines"], "table", columns))
+    click.echo("")
+    totals = [
+        {"total": key, "amount": data[key]}
+        for key in ("norm_total", "costs_total", "need", "income_counted", "income_disregarded", "aid", "surplus")
+    ]
+    click.echo(render_rows(totals, "table", ["total", "amount"]))
+    if data["warnings"]:
+        click.echo("")
+        click.echo("Warnings:")
+        for warning in data["warnings"]:
+            click.echo(f"  ! {warning}")
+    click.echo("")
+    click.echo(f"rule set {data['rule_set_hash']}")

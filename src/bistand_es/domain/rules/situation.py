@@ -1,0 +1,251 @@
+"""The situation: the input of a calculation (design/CALC_CONTRACT.md), validated with pydantic.
+
+Use :func:`parse_situation` for untrusted input: every problem becomes one :class:`InvalidSituation` line that
+names the field, e.g. ``household.members[2].birth_date: '2021-13-01' is not a date (YYYY-MM-DD)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from bistand_es.domain.errors import InvalidMoney, InvalidMonth
+from bistand_es.domain.money import Money
+from bistand_es.domain.month import Month
+from bistand_es.domain.rules.errors import InvalidSituation
+
+Role = Literal["applicant", "co_applicant", "child", "adult"]
+CostKind = Literal[
+    "rent",
+    "electricity",
+    "home_insurance",
+    "work_travel",
+    "union_fee",
+    "medical",
+    "dental",
+    "glasses",
+    "childcare",
+    "other",
+]
+IncomeKind = Literal[
+    "employment",
+    "business",
+    "unemployment_benefit",
+    "sickness_benefit",
+    "parental_benefit",
+    "child_allowance",
+    "housing_allowance",
+    "maintenance_support",
+    "study_grant",
+    "csn_extra_allowance",
+    "pension",
+    "activity_support",
+    "establishment_benefit",
+    "lma_daily_allowance",
+    "disability_allowance",
+    "tax_refund",
+    "other",
+]
+
+_MONTH_TEXT: Final = re.compile(r"^\d{4}-\d{2}$")
+_DATE_TEXT: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_SHARED: Final = 50
+
+
+def _to_month(value: object) -> Month:
+    if isinstance(value, Month):
+        return value
+    if isinstance(value, str):
+        return _month_text(value)
+    raise ValueError(f'{value!r} is not a month; write it as "YYYY-MM", e.g. "2021-03"')
+
+
+@lru_cache(maxsize=4096)
+def _month_text(value: str) -> Month:
+    if not isinstance(value, str) or not _MONTH_TEXT.match(value.strip()):
+        raise ValueError(f'{value!r} is not a month; write it as "YYYY-MM", e.g. "2021-03"')
+    try:
+        return Month.parse(value)
+    except InvalidMonth:
+        raise ValueError(f"{value!r} is not a month; the month must be 01–12") from None
+
+
+def _to_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE_TEXT.match(value.strip()):
+        raise ValueError(f'{value!r} is not a date; write it as "YYYY-MM-DD"')
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+
+
+def _to_amount(value: object) -> Money:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return _amount_cached(value)
+    return _amount(value)
+
+
+@lru_cache(maxsize=4096)
+def _amount_cached(value: str | int) -> Money:
+    return _amount(value)
+
+
+def _amount(value: object) -> Money:
+    if isinstance(value, Money):
+        money = value
+    else:
+        try:
+            money = Money.of(value, field="amount")
+        except InvalidMoney as error:
+            raise ValueError(str(error).removeprefix("amount: ")) from None
+    if money.amount < 0:
+        raise ValueError(f"{money} is negative; amounts must be 0 or more")
+    return money
+
+
+MonthField = Annotated[Month, BeforeValidator(_to_month)]
+DateField = Annotated[date, BeforeValidator(_to_date)]
+Amount = Annotated[Money, BeforeValidator(_to_amount)]
+Identifier = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=False)
+
+
+class Member(_Model):
+    """A person in the application (sökande, medsökande, barn, annan vuxen)."""
+
+    id: Identifier
+    role: Role
+    birth_date: DateField
+    in_school: bool | None = None  # default: true under 19, false from 19
+    lunch_at_preschool: bool = False  # "ej lunch 5 dagar/vecka" variant for children 0–6
+
+
+class Household(_Model):
+    cohabiting: bool = False
+    shares_home_with: Annotated[int, Field(ge=0, le=_MAX_SHARED)] = 0
+    members: Annotated[list[Member], Field(min_length=1)]
+
+
+class Cost(_Model):
+    """An approved reasonable cost outside the norm (skälig kostnad) for the month."""
+
+    kind: CostKind
+    amount: Amount
+    note: str | None = None
+
+
+class Income(_Model):
+    """A net income received by a member in a month."""
+
+    member: Identifier
+    kind: IncomeKind
+    month: MonthField
+    amount: Amount
+    note: str | None = None
+
+
+class Situation(_Model):
+    """The situation of a household for one month (the ``bistand calc`` input)."""
+
+    month: MonthField
+    profile: Identifier | None = None
+    household: Household
+    costs: list[Cost] = Field(default_factory=list)
+    incomes: list[Income] = Field(default_factory=list)
+    support_history: dict[Identifier, list[MonthField]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Situation:
+        check_consistency(self)
+        return self
+
+
+def check_consistency(situation: Situation) -> None:
+    """Cross-field rules; raises ``ValueError`` whose text starts with the field path."""
+    members = situation.household.members
+    seen: dict[str, int] = {}
+    for index, member in enumerate(members):
+        if member.id in seen:
+            raise ValueError(f"household.members[{index}].id: {member.id!r} is used twice")
+        seen[member.id] = index
+        if member.birth_date > situation.month.last_day:
+            raise ValueError(
+                f"household.members[{index}].birth_date: {member.birth_date.isoformat()} is after the month "
+                f"calculated ({situation.month})"
+            )
+    roles = [m.role for m in members]
+    if roles.count("applicant") != 1:
+        raise ValueError(
+            f"household.members: exactly one member must have role applicant (found {roles.count('applicant')})"
+        )
+    if roles.count("co_applicant") > 1:
+        raise ValueError("household.members: at most one member may have role co_applicant")
+    has_co = "co_applicant" in roles
+    if situation.household.cohabiting and not has_co:
+        raise ValueError("household.cohabiting: true needs a member with role co_applicant (the sambo/make)")
+    if has_co and not situation.household.cohabiting:
+        raise ValueError(
+            "household.cohabiting: a co_applicant is the applicant's sambo/make; set cohabiting: true "
+            "(another adult in the home has role adult)"
+        )
+    for index, income in enumerate(situation.incomes):
+        if income.member not in seen:
+            raise ValueError(f"incomes[{index}].member: {income.member!r} is not a member of the household")
+    for key in situation.support_history:
+        if key not in seen:
+            raise ValueError(f"support_history.{key}: {key!r} is not a member of the household")
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + part
+    return text
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the field and the problem: ``household.members[2].birth_date: …``."""
+    problems = error.errors(include_url=False)
+    if not problems:
+        return "invalid situation"
+    first = problems[0]
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    where = _location(tuple(first.get("loc", ())))
+    if first.get("type") == "missing":
+        message = "missing (required)"
+    elif first.get("type") == "extra_forbidden":
+        message = "unknown field"
+    text = f"{where}: {message}" if where else message
+    if len(problems) > 1:
+        text += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    return text
+
+
+def parse_situation(data: object) -> Situation:
+    """Validate untrusted input (parsed JSON or YAML) into a :class:`Situation`."""
+    if not isinstance(data, Mapping):
+        raise InvalidSituation("situation: expected a mapping with month, household, costs, incomes")
+    try:
+        return Situation.model_validate(dict(data))
+    except ValidationError as error:
+        raise InvalidSituation(describe_validation_error(error)) from None
