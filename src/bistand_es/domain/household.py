@@ -152,6 +152,9 @@ class Household(Aggregate):
         reason: str
         decided_on: date
 
+        def apply(self, aggregate: Household) -> None:
+            aggregate._apply_decision(self)
+
     class DecisionAmended(DecisionMade):
         TOPIC = _TOPIC_PREFIX + "DecisionAmended"
         amends: str
@@ -599,9 +602,9 @@ class Household(Aggregate):
             "decided_on": decided_on,
         }
         if amends and existing is not None:
-            self._decision_amended(amends=existing.decision_id, **fields)
+            self.trigger_event(self.DecisionAmended, amends=existing.decision_id, **fields)
         else:
-            self._decision_made(**fields)
+            self.trigger_event(self.DecisionMade, **fields)
         return decision_id
 
     @staticmethod
@@ -623,89 +626,22 @@ class Household(Aggregate):
             if actor_level < level:
                 raise NotAuthorised(f"{actor.user} ({actor.role}) cannot decide as {delegat.value}")
 
-    def _apply_decision(self, fields: dict[str, Any], amendments: int) -> None:
-        self.decisions[fields["month"]] = RecordedDecision(
-            decision_id=fields["decision_id"],
-            month=fields["month"],
-            outcome=fields["outcome"],
-            aid=fields["aid"],
-            members=tuple(fields["members"]),
-            calculation=fields["calculation"],
-            rule_set_hash=fields["rule_set_hash"],
-            conditions=tuple(fields["conditions"]),
-            decided_on=fields["decided_on"],
-            amendments=amendments,
+    def _apply_decision(self, recorded: Household.DecisionMade) -> None:
+        """Called by the decision events' ``apply`` (their fields are many; the body only assigns)."""
+        previous = self.decisions.get(recorded.month)
+        amended = isinstance(recorded, Household.DecisionAmended) and previous is not None
+        self.decisions[recorded.month] = RecordedDecision(
+            decision_id=recorded.decision_id,
+            month=recorded.month,
+            outcome=recorded.outcome,
+            aid=recorded.aid,
+            members=tuple(recorded.members),
+            calculation=recorded.calculation,
+            rule_set_hash=recorded.rule_set_hash,
+            conditions=tuple(recorded.conditions),
+            decided_on=recorded.decided_on,
+            amendments=previous.amendments + 1 if amended and previous is not None else 0,
         )
-
-    @event(DecisionMade)
-    def _decision_made(
-        self,
-        actor: dict[str, str],
-        decision_id: str,
-        month: Month,
-        outcome: str,
-        aid: Decimal,
-        members: list[str],
-        situation: dict[str, Any],
-        calculation: dict[str, Any],
-        rule_set_hash: str,
-        parameters: list[str],
-        applied_costs: dict[str, Decimal],
-        approved_costs: dict[str, Decimal],
-        norm_adjustment: dict[str, Any] | None,
-        conditions: list[str],
-        delegat: str,
-        reason: str,
-        decided_on: date,
-    ) -> None:
-        fields = {
-            "decision_id": decision_id,
-            "month": month,
-            "outcome": outcome,
-            "aid": aid,
-            "members": members,
-            "calculation": calculation,
-            "rule_set_hash": rule_set_hash,
-            "conditions": conditions,
-            "decided_on": decided_on,
-        }
-        self._apply_decision(fields, 0)
-
-    @event(DecisionAmended)
-    def _decision_amended(
-        self,
-        actor: dict[str, str],
-        decision_id: str,
-        month: Month,
-        outcome: str,
-        aid: Decimal,
-        members: list[str],
-        situation: dict[str, Any],
-        calculation: dict[str, Any],
-        rule_set_hash: str,
-        parameters: list[str],
-        applied_costs: dict[str, Decimal],
-        approved_costs: dict[str, Decimal],
-        norm_adjustment: dict[str, Any] | None,
-        conditions: list[str],
-        delegat: str,
-        reason: str,
-        decided_on: date,
-        amends: str,
-    ) -> None:
-        previous = self.decisions[month]
-        fields = {
-            "decision_id": decision_id,
-            "month": month,
-            "outcome": outcome,
-            "aid": aid,
-            "members": members,
-            "calculation": calculation,
-            "rule_set_hash": rule_set_hash,
-            "conditions": conditions,
-            "decided_on": decided_on,
-        }
-        self._apply_decision(fields, previous.amendments + 1)
 
     # ------------------------------------------------------------------ commands: payments
 
