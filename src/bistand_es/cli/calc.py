@@ -67,6 +67,11 @@ def calc(
     Prints the lines (norm, costs, incomes), the totals and warnings; --json prints the
     contract's JSON. Invalid input, including a month with no riksnorm in force, exits
     with status 2 and one line on standard error.
+
+    \b
+    Example:
+      bistand calc situation.yaml
+      cat situation.json | bistand calc - --json
     """
     from bistand_es.domain.rules.calculation import calculate
     from bistand_es.domain.rules.input import parse_document

@@ -61,6 +61,11 @@ def rules() -> None:
 
     Values that are not HIGH confidence are estimates or unverified copies; a municipality loads the
     official figures in $BISTAND_HOME/parameters (same file format) without changing code.
+
+    \b
+    Example:
+      bistand rules list
+      bistand rules show riksnorm.personal.sambor --at 2021-03-01
     """
 
 
@@ -69,7 +74,12 @@ def rules() -> None:
 @parameters_option
 @format_option
 def list_parameters(at: str | None, parameters: str | None, fmt: str, as_json: bool, as_csv: bool) -> None:
-    """All parameters with the value in force, its date, confidence and file; and the rule-set hash."""
+    """All parameters with the value in force, its date, confidence and file; and the rule-set hash.
+
+    \b
+    Example:
+      bistand rules list --at 2026-01-01 --csv
+    """
     try:
         day = _day(at)
         rule_set = _load(parameters)
@@ -112,7 +122,12 @@ def list_parameters(at: str | None, parameters: str | None, fmt: str, as_json: b
 def show_parameter(
     param_id: str, at: str | None, parameters: str | None, fmt: str, as_json: bool, as_csv: bool
 ) -> None:
-    """One parameter: the value in force on --at, its source, confidence and file, and every dated value."""
+    """One parameter: the value in force on --at, its source, confidence and file, and every dated value.
+
+    \b
+    Example:
+      bistand rules show prisbasbelopp --at 2021-06-01
+    """
     try:
         day = _day(at)
         rule_set = _load(parameters)
@@ -149,7 +164,12 @@ def show_parameter(
 @rules.command("hash")
 @parameters_option
 def rule_set_hash(parameters: str | None) -> None:
-    """The sha256 of the rule set in use (package parameters + override directory)."""
+    """The sha256 of the rule set in use (package parameters + override directory).
+
+    \b
+    Example:
+      bistand rules hash --parameters /srv/bistand/parameters
+    """
     try:
         rule_set = _load(parameters)
     except BistandError as error:
