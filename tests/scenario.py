@@ -35,22 +35,59 @@ EXPECTED_TYPES = [
 def tell_story(app: BistandApplication) -> tuple[UUID, str]:
     """Returns the household id and the id of the corrected income."""
     hid = app.register_household(
-        actor=ANNA, municipality="1765", applicant=APPLICANT, birth_date=date(1964, 8, 23),
+        actor=ANNA,
+        municipality="1765",
+        applicant=APPLICANT,
+        birth_date=date(1964, 8, 23),
         registered_on=date(2021, 1, 4),
     ).household_id
-    app.add_member(hid, actor=ANNA, person=PARTNER, role=MemberRole.CO_APPLICANT, birth_date=date(1970, 10, 3),
-                   in_school=None, effective_on=date(2021, 1, 4))
-    app.add_member(hid, actor=ANNA, person=CHILD, role=MemberRole.CHILD, birth_date=date(2016, 6, 1),
-                   in_school=None, effective_on=date(2021, 1, 4))
+    app.add_member(
+        hid,
+        actor=ANNA,
+        person=PARTNER,
+        role=MemberRole.CO_APPLICANT,
+        birth_date=date(1970, 10, 3),
+        in_school=None,
+        effective_on=date(2021, 1, 4),
+    )
+    app.add_member(
+        hid,
+        actor=ANNA,
+        person=CHILD,
+        role=MemberRole.CHILD,
+        birth_date=date(2016, 6, 1),
+        in_school=None,
+        effective_on=date(2021, 1, 4),
+    )
     app.set_cohabiting(hid, actor=ANNA, cohabiting=True, effective_on=date(2021, 1, 4))
     for month, actor in (("2021-01", ANNA), ("2021-02", ANNA), ("2021-03", BERIT)):
         m = Month.parse(month)
-        app.submit_application(hid, actor=actor, month=m, received_on=(m - 1).first_day.replace(day=20),
-                               complete_on=None, cost_lines=[{"kind": "rent", "amount": Decimal("7500.00")}])
-    app.report_income(hid, actor=ANNA, member=APPLICANT, kind="child_allowance", month=Month.parse("2021-01"),
-                      amount=Decimal("1250.00"), source="external")
-    wages = app.report_income(hid, actor=BERIT, member=APPLICANT, kind="employment", month=Month.parse("2021-02"),
-                              amount=Decimal("8000.00"), source="applicant").result
+        app.submit_application(
+            hid,
+            actor=actor,
+            month=m,
+            received_on=(m - 1).first_day.replace(day=20),
+            complete_on=None,
+            cost_lines=[{"kind": "rent", "amount": Decimal("7500.00")}],
+        )
+    app.report_income(
+        hid,
+        actor=ANNA,
+        member=APPLICANT,
+        kind="child_allowance",
+        month=Month.parse("2021-01"),
+        amount=Decimal("1250.00"),
+        source="external",
+    )
+    wages = app.report_income(
+        hid,
+        actor=BERIT,
+        member=APPLICANT,
+        kind="employment",
+        month=Month.parse("2021-02"),
+        amount=Decimal("8000.00"),
+        source="applicant",
+    ).result
     assert wages is not None
     app.correct_income(hid, actor=BERIT, income_id=wages, reason="lönespecifikation", amount=Decimal("8100.00"))
     return hid, wages

@@ -14,8 +14,14 @@ from bistand_es.cli.main import cli
 class Bistand:
     def __init__(self, home: Path, user: str = "anna", **env: str) -> None:
         self.home = home
-        self.env = {"BISTAND_HOME": str(home), "BISTAND_USER": user, "BISTAND_ROLE": "handlaggare",
-                    "BISTAND_DATABASE_URL": "", "BISTAND_NO_PROJECTION": "1", **env}
+        self.env = {
+            "BISTAND_HOME": str(home),
+            "BISTAND_USER": user,
+            "BISTAND_ROLE": "handlaggare",
+            "BISTAND_DATABASE_URL": "",
+            "BISTAND_NO_PROJECTION": "1",
+            **env,
+        }
         self.runner = CliRunner()
 
     def run(self, *args: str, user: str | None = None, input: str | None = None) -> Result:

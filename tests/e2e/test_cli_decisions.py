@@ -42,13 +42,21 @@ def cli(tmp_path: Path) -> Bistand:
 def test_jobbstimulans_opens_after_six_supported_months_and_payments_add_up(cli: Bistand) -> None:
     hid = family(cli)
     # Five months of försörjningsstöd in another municipality, then three months applied for here.
-    cli.ok("household", "external-support", hid, "--person", ANNA,
-           "--months", "2020-08,2020-09,2020-10,2020-11,2020-12", "--source", "Karlstads kommun, intyg")
+    cli.ok(
+        "household",
+        "external-support",
+        hid,
+        "--person",
+        ANNA,
+        "--months",
+        "2020-08,2020-09,2020-10,2020-11,2020-12",
+        "--source",
+        "Karlstads kommun, intyg",
+    )
     for month in ("2021-01", "2021-02", "2021-03"):
         cli.ok("apply", hid, "--month", month, "--cost", "rent=7500")
     # Anna starts working in February; the wages count in March (income month = the month before).
-    cli.ok("income", "report", hid, "--member", ANNA, "--kind", "employment", "--month", "2021-02",
-           "--amount", "8000")
+    cli.ok("income", "report", hid, "--member", ANNA, "--kind", "employment", "--month", "2021-02", "--amount", "8000")
     for month in ("2021-01", "2021-02", "2021-03"):
         cli.ok("decide", hid, "--month", month, "--yes")
 
@@ -68,8 +76,9 @@ def test_jobbstimulans_opens_after_six_supported_months_and_payments_add_up(cli:
     assert march["situation"]["support_history"]["19640823-3234"][-1] == "2021-02"
 
     # A second household, single: 3 160 + 1 020 + rent 5 000 = 9 180.
-    siv = cli.json("household", "register", "--municipality", "1765", "--applicant", SIV,
-                   "--on", "2021-02-01")["household_id"]
+    siv = cli.json("household", "register", "--municipality", "1765", "--applicant", SIV, "--on", "2021-02-01")[
+        "household_id"
+    ]
     cli.ok("apply", siv, "--month", "2021-03", "--cost", "rent=5000")
     cli.ok("decide", siv, "--month", "2021-03", "--yes")
 
@@ -114,8 +123,7 @@ def test_a_month_is_decided_once_unless_amended_with_a_reason(cli: Bistand) -> N
     cli.ok("decide", hid, "--month", "2021-03", "--yes")
     twice = cli.run("decide", hid, "--month", "2021-03", "--yes")
     assert twice.exit_code != 0 and "already decided" in twice.stderr
-    cli.ok("decide", hid, "--month", "2021-03", "--amend", "--approve", "rent=6330", "--reason", "Hyrestak",
-           "--yes")
+    cli.ok("decide", hid, "--month", "2021-03", "--amend", "--approve", "rent=6330", "--reason", "Hyrestak", "--yes")
     amended = decision_event(cli, hid, "2021-03")
     # Rent capped at 6 330: 9 560 + 6 330 = 15 890, partly granted.
     assert (amended["outcome"], amended["calculation"]["aid"]) == ("partly_granted", "15890.00")
@@ -125,11 +133,23 @@ def test_a_month_is_decided_once_unless_amended_with_a_reason(cli: Bistand) -> N
 def test_raised_norm_needs_a_unit_manager(cli: Bistand) -> None:
     hid = family(cli)
     cli.ok("apply", hid, "--month", "2021-03", "--cost", "rent=7500")
-    denied = cli.run("decide", hid, "--month", "2021-03", "--raise-norm", "500", "--reason", "Särskilda behov",
-                     "--yes")
+    denied = cli.run("decide", hid, "--month", "2021-03", "--raise-norm", "500", "--reason", "Särskilda behov", "--yes")
     assert denied.exit_code == 5 and "enhetschef" in denied.stderr
-    cli.ok("decide", hid, "--month", "2021-03", "--raise-norm", "500", "--reason", "Särskilda behov",
-           "--delegat", "enhetschef", "--actor-role", "enhetschef", "--yes")
+    cli.ok(
+        "decide",
+        hid,
+        "--month",
+        "2021-03",
+        "--raise-norm",
+        "500",
+        "--reason",
+        "Särskilda behov",
+        "--delegat",
+        "enhetschef",
+        "--actor-role",
+        "enhetschef",
+        "--yes",
+    )
     decided = decision_event(cli, hid, "2021-03")
     assert decided["calculation"]["norm_total"] == "10060.00"  # 9 560 + 500
     assert decided["calculation"]["aid"] == "17560.00"

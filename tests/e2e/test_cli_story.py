@@ -13,17 +13,43 @@ from tests.e2e.cli import Bistand
 @pytest.fixture
 def story(tmp_path: Path) -> tuple[Bistand, str, str]:
     cli = Bistand(tmp_path / "data")
-    hid = cli.json("household", "register", "--municipality", "1765", "--applicant", "640823-3234",
-                   "--on", "2021-01-04")["household_id"]
+    hid = cli.json(
+        "household", "register", "--municipality", "1765", "--applicant", "640823-3234", "--on", "2021-01-04"
+    )["household_id"]
     cli.ok("household", "add-member", hid, "--person", "701063-2391", "--role", "co_applicant", "--from", "2021-01-04")
     cli.ok("household", "add-member", hid[:8], "--person", "20160601-0005", "--role", "child", "--from", "2021-01-04")
     cli.ok("household", "set-cohabiting", hid, "yes", "--from", "2021-01-04")
     for month, user in (("2021-01", "anna"), ("2021-02", "anna"), ("2021-03", "berit")):
         cli.ok("apply", hid, "--month", month, "--cost", "rent=7500", "--received", f"{month}-01", user=user)
-    cli.ok("income", "report", hid, "--member", "640823-3234", "--kind", "child_allowance", "--month", "2021-01",
-           "--amount", "1250", "--source", "external")
-    income = cli.json("income", "report", hid, "--member", "640823-3234", "--kind", "employment",
-                      "--month", "2021-02", "--amount", "8000", user="berit")["id"]
+    cli.ok(
+        "income",
+        "report",
+        hid,
+        "--member",
+        "640823-3234",
+        "--kind",
+        "child_allowance",
+        "--month",
+        "2021-01",
+        "--amount",
+        "1250",
+        "--source",
+        "external",
+    )
+    income = cli.json(
+        "income",
+        "report",
+        hid,
+        "--member",
+        "640823-3234",
+        "--kind",
+        "employment",
+        "--month",
+        "2021-02",
+        "--amount",
+        "8000",
+        user="berit",
+    )["id"]
     cli.ok("income", "correct", hid, income[:8], "--amount", "8100", "--reason", "lönespec", user="berit")
     return cli, hid, income
 
@@ -45,11 +71,21 @@ def test_history_gives_back_exactly_the_events_in_order(story: tuple[Bistand, st
     ]
     assert [e["version"] for e in events] == list(range(1, 11))
     assert events[0]["details"]["applicant"] == "19640823-3234"
-    assert events[1]["details"] == {"person": "19701063-2391", "role": "co_applicant", "birth_date": "1970-10-03",
-                                    "in_school": None, "effective_on": "2021-01-04"}
+    assert events[1]["details"] == {
+        "person": "19701063-2391",
+        "role": "co_applicant",
+        "birth_date": "1970-10-03",
+        "in_school": None,
+        "effective_on": "2021-01-04",
+    }
     assert events[6]["details"]["cost_lines"] == [{"kind": "rent", "amount": "7500.00", "note": ""}]
-    assert events[9]["details"] == {"income_id": income, "kind": "employment", "month": "2021-02",
-                                    "amount": "8100.00", "reason": "lönespec"}
+    assert events[9]["details"] == {
+        "income_id": income,
+        "kind": "employment",
+        "month": "2021-02",
+        "amount": "8100.00",
+        "reason": "lönespec",
+    }
 
 
 def test_show_as_of_between_two_events_shows_the_earlier_state(story: tuple[Bistand, str, str]) -> None:
@@ -86,8 +122,17 @@ def test_table_and_csv_outputs(story: tuple[Bistand, str, str]) -> None:
 
 def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     cli = Bistand(tmp_path / "data")
-    for args in (["household", "register"], ["household", "add-member"], ["household", "remove-member"],
-                 ["household", "set-cohabiting"], ["household", "show"], ["household", "list"], ["apply"],
-                 ["income", "report"], ["income", "correct"], ["history"]):
+    for args in (
+        ["household", "register"],
+        ["household", "add-member"],
+        ["household", "remove-member"],
+        ["household", "set-cohabiting"],
+        ["household", "show"],
+        ["household", "list"],
+        ["apply"],
+        ["income", "report"],
+        ["income", "correct"],
+        ["history"],
+    ):
         text = cli.ok(*args, "--help").stdout
         assert "Example" in text, args

@@ -56,11 +56,24 @@ def test_rejected_commands_store_nothing(app: BistandApplication) -> None:
     with pytest.raises(UnknownMember):
         app.remove_member(hid, actor=ANNA, person="19121212-1212", effective_on=date(2021, 3, 1), reason="")
     with pytest.raises(DecisionConflict):
-        app.change_household(hid, lambda h: h.make_decision(
-            actor=ANNA, month=Month.parse("2025-01"), outcome=Outcome.GRANTED,
-            situation={}, calculation={"aid": "1.00", "lines": []}, rule_set_hash="x", parameters=[], approved_costs={},
-            norm_adjustment=None, conditions=[], delegat=ActorRole.CASEWORKER,
-            reason="", decided_on=date(2025, 1, 1)))
+        app.change_household(
+            hid,
+            lambda h: h.make_decision(
+                actor=ANNA,
+                month=Month.parse("2025-01"),
+                outcome=Outcome.GRANTED,
+                situation={},
+                calculation={"aid": "1.00", "lines": []},
+                rule_set_hash="x",
+                parameters=[],
+                approved_costs={},
+                norm_adjustment=None,
+                conditions=[],
+                delegat=ActorRole.CASEWORKER,
+                reason="",
+                decided_on=date(2025, 1, 1),
+            ),
+        )
     assert store_digest(app) == before
 
 
@@ -72,13 +85,20 @@ def test_two_caseworkers_on_one_household(settings: Settings) -> None:
     second = BistandApplication(env=settings.event_store_env())
     hid, _ = tell_story(first)
     seen = second.get_household(hid).version
-    first.submit_application(hid, actor=ANNA, month=Month.parse("2021-04"), received_on=date(2021, 3, 20),
-                             complete_on=None, cost_lines=[])
+    first.submit_application(
+        hid, actor=ANNA, month=Month.parse("2021-04"), received_on=date(2021, 3, 20), complete_on=None, cost_lines=[]
+    )
     before = store_digest(first)
     with pytest.raises(ConcurrentChange, match="changed since you read it — retry"):
-        second.submit_application(hid, actor=Actor("berit", "handlaggare"), month=Month.parse("2021-05"),
-                                  received_on=date(2021, 4, 20), complete_on=None, cost_lines=[],
-                                  expected_version=seen)
+        second.submit_application(
+            hid,
+            actor=Actor("berit", "handlaggare"),
+            month=Month.parse("2021-05"),
+            received_on=date(2021, 4, 20),
+            complete_on=None,
+            cost_lines=[],
+            expected_version=seen,
+        )
     assert store_digest(first) == before
 
 
@@ -93,8 +113,14 @@ def test_a_conflicting_save_is_retried_once_from_fresh_state(settings: Settings)
     def command(household: object) -> None:
         calls.append(1)
         if len(calls) == 1:  # someone else writes between our read and our save
-            first.submit_application(hid, actor=ANNA, month=Month.parse("2021-04"), received_on=date(2021, 3, 20),
-                                     complete_on=None, cost_lines=[])
+            first.submit_application(
+                hid,
+                actor=ANNA,
+                month=Month.parse("2021-04"),
+                received_on=date(2021, 3, 20),
+                complete_on=None,
+                cost_lines=[],
+            )
         household.set_cohabiting(actor=ANNA, cohabiting=False, effective_on=date(2021, 5, 1))  # type: ignore[attr-defined]
 
     recorded, _ = second.change_household(hid, command)

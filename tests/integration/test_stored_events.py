@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import pytest
-from uuid import UUID
 
 from bistand_es.application.app import BistandApplication
 from bistand_es.domain.household import Household, event_type_name
@@ -50,13 +50,16 @@ def test_the_v1_shape_really_is_in_the_fixture() -> None:
     import sqlite3
 
     with sqlite3.connect(FIXTURE) as conn:
-        (state,) = conn.execute(
-            "SELECT state FROM stored_events WHERE originator_version = 11").fetchone()
+        (state,) = conn.execute("SELECT state FROM stored_events WHERE originator_version = 11").fetchone()
     assert b'"costs":' in state and b"cost_lines" not in state and b"class_version" not in state
 
 
 def test_upcast_function_itself() -> None:
     state = {"costs": {"rent": Decimal("7500"), "electricity": Decimal("450")}}
     Household.ApplicationSubmitted.upcast_v1_v2(state)
-    assert state == {"cost_lines": [{"kind": "rent", "amount": Decimal("7500"), "note": ""},
-                                    {"kind": "electricity", "amount": Decimal("450"), "note": ""}]}
+    assert state == {
+        "cost_lines": [
+            {"kind": "rent", "amount": Decimal("7500"), "note": ""},
+            {"kind": "electricity", "amount": Decimal("450"), "note": ""},
+        ]
+    }

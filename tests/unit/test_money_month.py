@@ -21,8 +21,10 @@ class TestMoney:
         with pytest.raises(InvalidMoney, match="give the amount as text"):
             Money.of(bad)
 
-    @pytest.mark.parametrize(("bad", "problem"), [("nan", "finite"), ("Infinity", "finite"),
-                                                  ("1.234", "more than two decimals"), ("12kr", "not an amount")])
+    @pytest.mark.parametrize(
+        ("bad", "problem"),
+        [("nan", "finite"), ("Infinity", "finite"), ("1.234", "more than two decimals"), ("12kr", "not an amount")],
+    )
     def test_invalid_text(self, bad: str, problem: str) -> None:
         with pytest.raises(InvalidMoney, match=problem):
             Money.of(bad)
@@ -68,7 +70,11 @@ class TestMonth:
         feb = Month.parse("2024-02")
         assert feb.last_day.day == 29
         assert [str(m) for m in Month.parse("2020-11").range_to(Month.parse("2021-02"))] == [
-            "2020-11", "2020-12", "2021-01", "2021-02"]
+            "2020-11",
+            "2020-12",
+            "2021-01",
+            "2021-02",
+        ]
 
     def test_ordering(self) -> None:
         assert Month.parse("2020-12") < Month.parse("2021-01")

@@ -252,15 +252,12 @@ def _parse_civic(written: str, *, today: date | None, kind: str | None) -> _Civi
         raise InvalidPersonId(f"{kind} {written}: day {raw_day:02d} makes it a {detected}, not a {kind}")
     if len(date_part) == 8:
         if separator == "+":
-            raise InvalidPersonId(
-                f"{detected} {written}: '+' belongs to the 10-digit form; write YYYYMMDD-NNNC"
-            )
+            raise InvalidPersonId(f"{detected} {written}: '+' belongs to the 10-digit form; write YYYYMMDD-NNNC")
         year = int(date_part[:4])
     else:
         if today is None:
             raise InvalidPersonId(
-                f"{detected} {written}: the 10-digit form needs today's date to tell the century; "
-                "write YYYYMMDD-NNNC"
+                f"{detected} {written}: the 10-digit form needs today's date to tell the century; write YYYYMMDD-NNNC"
             )
         if not 1 <= month <= 12:
             raise InvalidPersonId(f"{detected} {written}: {month:02d} is not a month")
@@ -294,9 +291,7 @@ class Dossiernummer(PersonId):
         if not self.digits:
             raise InvalidPersonId("dossiernummer: empty; give 4–12 digits")
         if not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidPersonId(
-                f"dossiernummer {self.digits!r}: only digits (spaces and dashes are ignored)"
-            )
+            raise InvalidPersonId(f"dossiernummer {self.digits!r}: only digits (spaces and dashes are ignored)")
         if not 4 <= len(self.digits) <= 12:
             raise InvalidPersonId(f"dossiernummer {self.digits}: has {len(self.digits)} digits; give 4–12")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bistand_es.domain.money import Money, money_sum
@@ -69,6 +69,7 @@ def income_lines(
     lines: list[Line] = []
     child_running: dict[str, Money] = {}
     for income in situation.incomes:
+        tagged = len(lines)
         if income.month != income_month:
             if income.month > income_month and income.month <= situation.month:
                 trace.warn(
@@ -130,6 +131,7 @@ def income_lines(
             lines.append(
                 Line("income.counted", income.member, income.amount, rule, citations.incomes, None, confidence)
             )
+        lines[tagged:] = [replace(line, income_kind=income.kind) for line in lines[tagged:]]
     return lines, tuple(jobb.statuses[m] for m in sorted(jobb.statuses))
 
 

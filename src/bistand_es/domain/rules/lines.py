@@ -21,9 +21,10 @@ class Line:
     reference: str
     parameter: str | None  # "id@effective-date"
     confidence: str
+    income_kind: str | None = None  # on income lines: the income kind they come from (for the read model)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "member": self.member,
             "amount": str(self.amount),
@@ -32,6 +33,9 @@ class Line:
             "parameter": self.parameter,
             "confidence": self.confidence,
         }
+        if self.income_kind is not None:
+            data["income_kind"] = self.income_kind
+        return data
 
 
 class Trace:

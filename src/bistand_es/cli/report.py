@@ -1,0 +1,56 @@
+"""``bistand report NAME``: monthly, jobbstimulans, payments, statistics (from the read model)."""
+
+from __future__ import annotations
+
+import click
+
+from bistand_es.cli.output import chosen_format, format_option, render_rows
+from bistand_es.domain.errors import InvalidInput
+
+_NAMES = ("monthly", "jobbstimulans", "payments", "statistics")
+
+
+@click.command()
+@click.argument("name", type=click.Choice(_NAMES))
+@click.option("--month", help="The month (YYYY-MM). Needed by jobbstimulans and statistics.")
+@format_option
+@click.option("--no-update", is_flag=True, help="Read the read model as it is (no catch-up first).")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait while the projector writes (default BISTAND_READ_WAIT or 10).",
+)
+def report(
+    name: str, month: str | None, fmt: str, as_json: bool, as_csv: bool, no_update: bool, wait: float | None
+) -> None:
+    """Rapporter from the read model.
+
+    \b
+    monthly        aid per municipality and month (v_monthly_totals)
+    jobbstimulans  who is inside a jobbstimulans window in --month, and who qualifies the next month
+    payments       paid per month concerned (avser månad) vs per payment month
+    statistics     Socialstyrelsen's per-person monthly rows (CSV by default); needs --month
+
+    \b
+    Examples:
+      bistand report monthly --month 2021-03
+      bistand report statistics --month 2021-03 > 1765-2021-03.csv
+    """
+    from bistand_es.cli.sql import open_read_only, refresh
+    from bistand_es.domain.month import Month
+    from bistand_es.projections.reports import report as run_report
+
+    chosen_month = str(Month.parse(month, field="--month")) if month else None
+    if chosen_month is None and name in ("jobbstimulans", "statistics"):
+        raise InvalidInput(f"--month: report {name} needs a month (YYYY-MM)")
+    output = chosen_format(fmt, as_json, as_csv)
+    if name == "statistics" and fmt == "table" and not as_json:
+        output = "csv"
+    settings = refresh(no_update)
+    con = open_read_only(settings, wait)
+    try:
+        result = run_report(con, name, chosen_month)
+    finally:
+        con.close()
+    click.echo(render_rows(result.rows, output, result.columns))

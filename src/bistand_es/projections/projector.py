@@ -1,0 +1,500 @@
+"""The catch-up projector: a pull loop over the event store's notification log into DuckDB.
+
+docs/adr/0008-duckdb-read-side.md. From the position stored in DuckDB, read pages of notifications
+(``select_notifications(start=last, limit=N, inclusive_of_start=False)``; ids may have gaps), turn each page into
+rows (:mod:`bistand_es.projections.rows`), insert them through Arrow tables, and commit the rows **and the new
+position in one DuckDB transaction**. A crash anywhere leaves either the whole page or none of it, so the next run
+continues exactly where the last commit ended.
+
+Derived tables (jobbstimulans windows) are recomputed at the end of each run for the persons the pages marked
+dirty, in their own transaction; the marks are committed with the pages, so a crash in between only delays it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from bistand_es.domain.month import Month
+from bistand_es.projections import jobbstimulans
+from bistand_es.projections.errors import ProjectorBusy, ReadModelError
+from bistand_es.projections.rows import PageRows, StoredNotification, page_rows
+from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION, TABLES
+from bistand_es.projections.store import Marker, ReadModelStore, wrap_error
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from bistand_es.application.app import BistandApplication
+    from bistand_es.application.config import Settings
+
+DEFAULT_PAGE_SIZE: Final = 1000
+MIN_PAGE_SIZE: Final = 500
+#: An incremental run that holds the file longer than this closes it briefly so that waiting readers get in.
+YIELD_TO_READERS_AFTER: Final = 2.0
+
+#: Test hook: called with a stage name ("after_insert" before the commit, "after_commit" after it).
+Fault = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Where the read model stands."""
+
+    path: str
+    position: int
+    store_position: int
+    projection_version: int | None
+    code_version: int
+    updated_at: str | None
+    events_projected: int
+    applied: int = 0
+    rebuilt: bool = False
+    note: str | None = None
+
+    @property
+    def lag(self) -> int:
+        return max(self.store_position - self.position, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["lag"] = self.lag
+        return data
+
+
+# ---------------------------------------------------------------------- public API
+
+
+def catch_up(
+    app: BistandApplication,
+    settings: Settings,
+    *,
+    progress: bool = False,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    skip_if_busy: bool = True,
+    fault: Fault | None = None,
+) -> ProjectionStatus:
+    """Project every event not yet in the read model; cheap (no DuckDB open) when nothing is new.
+
+    If another process holds the writer lock, returns at once with a ``note`` (``skip_if_busy=True``, the default
+    used after write commands) or raises :class:`ProjectorBusy`. Rebuilds from zero when the stored projection
+    version differs from the code's, or when the read model is ahead of the event store (another store).
+    """
+    store = ReadModelStore(settings.reports_path)
+    store_position = app.max_position()
+    marker = store.read_marker()
+    if store.marker_is_current(marker, PROJECTION_VERSION, store_position) and marker is not None:
+        return _status_from_marker(store, marker, store_position)
+    try:
+        with store.writer_lock():
+            return _Projector(app, store, page_size, progress, fault).catch_up()
+    except ReadModelError as busy:  # ProjectorBusy above all; a write command must not fail because of reports
+        if not skip_if_busy:
+            raise
+        return _status_from_marker(store, marker, store_position, note=f"skipped: {busy}")
+
+
+def rebuild(
+    app: BistandApplication,
+    settings: Settings,
+    *,
+    progress: bool = False,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    fault: Fault | None = None,
+) -> ProjectionStatus:
+    """Build the read model from zero into a new file and swap it in (readers keep the old one meanwhile)."""
+    store = ReadModelStore(settings.reports_path)
+    with store.writer_lock():
+        return _Projector(app, store, page_size, progress, fault).rebuild("rebuild asked for")
+
+
+def status(app: BistandApplication, settings: Settings) -> ProjectionStatus:
+    """Position, lag, last update and versions (read-only; falls back to the position marker when busy)."""
+    store = ReadModelStore(settings.reports_path)
+    store_position = app.max_position()
+    if not store.path.exists():
+        return ProjectionStatus(
+            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="no read model yet"
+        )
+    try:
+        con = store.connect_reader(wait=2.0)
+    except ProjectorBusy as busy:
+        return _status_from_marker(
+            store, store.read_marker(), store_position, note=f"{busy}; figures from the position marker"
+        )
+    try:
+        state = _read_state(con)
+    finally:
+        con.close()
+    if state is None:
+        return ProjectionStatus(
+            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="empty read model"
+        )
+    position, version, projected, updated_at = state
+    return ProjectionStatus(
+        str(store.path), position, store_position, version, PROJECTION_VERSION, updated_at, projected
+    )
+
+
+def watch(
+    app: BistandApplication,
+    settings: Settings,
+    *,
+    interval: float = 2.0,
+    max_seconds: float | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    on_update: Callable[[ProjectionStatus], None] | None = None,
+) -> ProjectionStatus:
+    """Follow the event store: catch up every ``interval`` seconds until stopped (or ``max_seconds``).
+
+    Holds the writer lock for its whole life (a second projector is refused), but opens the DuckDB file only
+    while there is something to write, so readers are not kept out.
+    """
+    store = ReadModelStore(settings.reports_path)
+    started = time.monotonic()
+    with store.writer_lock():
+        projector = _Projector(app, store, page_size, False, None)
+        last = projector.catch_up()
+        if on_update is not None:
+            on_update(last)
+        while max_seconds is None or time.monotonic() - started < max_seconds:
+            remaining = None if max_seconds is None else max_seconds - (time.monotonic() - started)
+            time.sleep(max(0.0, interval if remaining is None else min(interval, remaining)))
+            try:
+                current = projector.catch_up()
+            except ProjectorBusy:  # a reader kept the file open longer than the write wait: try next poll
+                continue
+            if current.applied and on_update is not None:
+                on_update(current)
+            last = current
+    return last
+
+
+def project_page(
+    con: duckdb.DuckDBPyConnection,
+    notifications: Sequence[StoredNotification],
+    *,
+    fault: Fault | None = None,
+) -> int:
+    """Write one page of events and the new position in one transaction. Returns the new position."""
+    rows = page_rows(notifications)
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat()
+    con.begin()
+    try:
+        _insert_rows(con, rows)
+        con.execute(
+            "UPDATE projector_state SET position = ?, events_projected = events_projected + ?, updated_at = ?",
+            [rows.last_position, rows.count, now],
+        )
+        if fault is not None:
+            fault("after_insert")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    if fault is not None:
+        fault("after_commit")
+    return rows.last_position
+
+
+# ---------------------------------------------------------------------- the loop
+
+
+class _Projector:
+    def __init__(
+        self,
+        app: BistandApplication,
+        store: ReadModelStore,
+        page_size: int,
+        progress: bool,
+        fault: Fault | None,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.page_size = max(page_size, MIN_PAGE_SIZE)
+        self.progress = progress
+        self.fault = fault
+
+    def catch_up(self) -> ProjectionStatus:
+        import duckdb
+
+        store_position = self.app.max_position()
+        marker = self.store.read_marker()
+        if self.store.marker_is_current(marker, PROJECTION_VERSION, store_position) and marker is not None:
+            return _status_from_marker(self.store, marker, store_position)
+        if not self.store.path.exists():
+            return self.rebuild("no read model yet")
+        con = self.store.connect_writer()
+        try:
+            state = _read_state(con)
+            if state is None or state[1] != PROJECTION_VERSION:
+                found = "none" if state is None else state[1]
+                con.close()
+                return self.rebuild(f"projection version {found} → {PROJECTION_VERSION}")
+            if state[0] > store_position:
+                con.close()
+                return self.rebuild(f"read model at {state[0]} is ahead of the event store ({store_position})")
+            _migrate(con)
+            con, applied = self._run(con, state[0], store_position, may_yield=True)
+            _refresh_derived(con, self.fault)
+            final = _read_state(con)
+        except duckdb.Error as error:
+            raise wrap_error(error) from None
+        finally:
+            con.close()
+        return self._finish(final, store_position, applied, rebuilt=False)
+
+    def rebuild(self, reason: str) -> ProjectionStatus:
+        import os
+
+        import duckdb
+
+        target = self.store.rebuild_path
+        for leftover in (target, self.store.wal_of(target)):
+            leftover.unlink(missing_ok=True)
+        store_position = self.app.max_position()
+        con = self.store.connect_writer(target)
+        try:
+            _migrate(con)
+            con, applied = self._run(con, 0, store_position, may_yield=False, label=f"rebuild ({reason})")
+            _refresh_derived(con, self.fault)
+            final = _read_state(con)
+            con.execute("CHECKPOINT")
+        except duckdb.Error as error:
+            raise wrap_error(error) from None
+        finally:
+            con.close()
+        self.store.wal_of(self.store.path).unlink(missing_ok=True)
+        os.replace(target, self.store.path)
+        return self._finish(final, store_position, applied, rebuilt=True, note=reason)
+
+    def _finish(
+        self,
+        state: tuple[int, int, int, str | None] | None,
+        store_position: int,
+        applied: int,
+        *,
+        rebuilt: bool,
+        note: str | None = None,
+    ) -> ProjectionStatus:
+        position, version, projected, updated_at = state or (0, PROJECTION_VERSION, 0, None)
+        self.store.write_marker(position, version, updated_at or "", projected)
+        return ProjectionStatus(
+            str(self.store.path),
+            position,
+            max(store_position, self.app.max_position()),
+            version,
+            PROJECTION_VERSION,
+            updated_at,
+            projected,
+            applied=applied,
+            rebuilt=rebuilt,
+            note=note,
+        )
+
+    def _run(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        start: int,
+        store_position: int,
+        *,
+        may_yield: bool,
+        label: str = "catching up",
+    ) -> tuple[duckdb.DuckDBPyConnection, int]:
+        """Project pages from ``start`` until the store has no more; returns the (possibly reopened) connection."""
+        position = start
+        applied = 0
+        opened = time.monotonic()
+        bar = _progress(self.progress, store_position - start, label)
+        try:
+            while True:
+                notifications = self.app.recorder.select_notifications(
+                    start=position, limit=self.page_size, inclusive_of_start=False
+                )
+                if not notifications:
+                    break
+                new_position = project_page(con, notifications, fault=self.fault)
+                applied += len(notifications)
+                if bar is not None:
+                    bar.update(new_position - position)
+                position = new_position
+                if len(notifications) < self.page_size:
+                    break
+                if may_yield and time.monotonic() - opened > YIELD_TO_READERS_AFTER:
+                    con.close()
+                    time.sleep(0.1)
+                    con = self.store.connect_writer()
+                    opened = time.monotonic()
+        finally:
+            if bar is not None:
+                bar.render_finish()
+        return con, applied
+
+
+class _Bar:
+    def __init__(self, bar: Any) -> None:
+        self._bar = bar
+
+    def update(self, steps: int) -> None:
+        self._bar.update(steps)
+
+    def render_finish(self) -> None:
+        self._bar.render_finish()
+
+
+def _progress(enabled: bool, length: int, label: str) -> _Bar | None:
+    if not enabled or length <= 0:
+        return None
+    import click
+
+    bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+    bar.__enter__()
+    return _Bar(bar)
+
+
+# ---------------------------------------------------------------------- SQL helpers
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for number, name, statements in MIGRATIONS:
+        if number in applied:
+            continue
+        con.begin()
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [number, name, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    con.execute(
+        "INSERT INTO projector_state SELECT 1, 0, ?, 0, NULL WHERE NOT EXISTS (SELECT 1 FROM projector_state)",
+        [PROJECTION_VERSION],
+    )
+
+
+def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None] | None:
+    import duckdb
+
+    try:
+        row = con.execute(
+            "SELECT position, projection_version, events_projected, updated_at FROM projector_state"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None:
+        return None
+    updated = row[3].isoformat() if row[3] is not None else None
+    return int(row[0]), int(row[1]), int(row[2]), updated
+
+
+_ARROW_TYPES: dict[str, Any] = {}
+
+
+def _pyarrow() -> Any:
+    """pyarrow, imported on first use (its stubs do not export the constructors mypy would need)."""
+    import importlib
+
+    return importlib.import_module("pyarrow")
+
+
+def _arrow_type(duck_type: str) -> Any:
+    pa = _pyarrow()
+    if not _ARROW_TYPES:
+        _ARROW_TYPES.update(
+            {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}
+        )
+    return _ARROW_TYPES.get(duck_type) or pa.string()
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, rows: PageRows) -> None:
+    for table, columns in rows.tables():
+        _insert_columns(con, table, columns)
+    if rows.dirty_persons:
+        _insert_columns(con, "f_dirty_persons", {"person": sorted(rows.dirty_persons)})
+    if rows.amended_decisions:  # their members are looked up once per run, in _refresh_derived
+        _insert_columns(con, "f_dirty_decisions", {"decision_id": rows.amended_decisions})
+
+
+def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list[Any]]) -> None:
+    """Bulk insert through an Arrow table (never executemany). ``table`` is one of the schema's constants."""
+    pa = _pyarrow()
+
+    if table not in TABLES:
+        raise KeyError(table)
+    batch = pa.table({name: pa.array(columns[name], type=_arrow_type(kind)) for name, kind in TABLES[table]})
+    # DuckDB reads the local Arrow table `batch` by name (a replacement scan: like con.register('batch', …),
+    # without the catalog change, ~0.5 ms less per statement).
+    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM batch')
+    del batch
+
+
+def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None) -> None:
+    """Recompute the jobbstimulans windows of the persons marked dirty, in one transaction."""
+    dirty = con.execute(
+        "SELECT (SELECT count(*) FROM f_dirty_persons) + (SELECT count(*) FROM f_dirty_decisions)"
+    ).fetchone()
+    if dirty is None or dirty[0] == 0:
+        return
+    con.begin()
+    try:
+        # An amendment may drop a member: the persons of the decisions it replaced need new windows too.
+        con.execute(
+            "INSERT INTO f_dirty_persons SELECT DISTINCT unnest(members) FROM f_decisions "
+            "WHERE decision_id IN (SELECT decision_id FROM f_dirty_decisions)"
+        )
+        con.execute("DELETE FROM f_dirty_decisions")
+        months = con.execute(
+            "SELECT person, month FROM support_months "
+            "WHERE received AND person IN (SELECT person FROM f_dirty_persons) ORDER BY person, month"
+        ).fetchall()
+        by_person: dict[str, list[Month]] = {}
+        for person, month in months:
+            by_person.setdefault(person, []).append(Month.parse(month))
+        spans: dict[str, list[Any]] = {name: [] for name, _ in TABLES["f_jobbstimulans_spans"]}
+        for person in sorted(by_person):
+            for window in jobbstimulans.windows(by_person[person]):
+                spans["person"].append(person)
+                spans["window_no"].append(window.number)
+                spans["qualifying_from"].append(str(window.qualifying_from))
+                spans["qualifying_to"].append(str(window.qualifying_to))
+                spans["window_start"].append(str(window.start))
+                spans["window_end"].append(str(window.end))
+        con.execute("DELETE FROM f_jobbstimulans_spans WHERE person IN (SELECT person FROM f_dirty_persons)")
+        if spans["person"]:
+            _insert_columns(con, "f_jobbstimulans_spans", spans)
+        con.execute("DELETE FROM f_dirty_persons")
+        if fault is not None:
+            fault("derived_after_insert")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _status_from_marker(
+    store: ReadModelStore, marker: Marker | None, store_position: int, note: str | None = None
+) -> ProjectionStatus:
+    return ProjectionStatus(
+        str(store.path),
+        marker.position if marker else 0,
+        store_position,
+        marker.projection_version if marker else None,
+        PROJECTION_VERSION,
+        (marker.updated_at or None) if marker else None,
+        marker.events_projected if marker else 0,
+        note=note,
+    )
