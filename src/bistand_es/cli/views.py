@@ -95,18 +95,24 @@ def event_view(domain_event: Any) -> dict[str, Any]:
     }
 
 
-def summarise(details: dict[str, Any]) -> str:
-    """A one-line reading of an event's details for the history table."""
+_QUIET = {"situation", "parameters", "members", "applied_costs", "approved_costs", "decision_id", "payment_id"}
+
+
+def summarise(details: dict[str, Any], width: int = 48) -> str:
+    """A one-line reading of an event's details for the history table (--json has everything)."""
     parts = []
     for key, raw in details.items():
         value = raw
-        if key == "calculation" and isinstance(value, dict):
-            value = f"aid {value.get('aid')} (need {value.get('need')}, income {value.get('income_counted')})"
-        elif isinstance(value, (list, dict)):
-            if not value:
-                continue
-            value = value if len(str(value)) < 60 else f"[{len(value)} items]"
-        if value in (None, ""):
+        if key in _QUIET or value in (None, "", [], {}):
             continue
-        parts.append(f"{key}={value}")
+        if key == "calculation" and isinstance(value, dict):
+            value = f"need {value.get('need')} − income {value.get('income_counted')} = aid {value.get('aid')}"
+        elif key == "rule_set_hash":
+            value = str(value)[:12]
+        elif key == "cost_lines" and isinstance(value, list):
+            value = ", ".join(f"{line['kind']} {line['amount']}" for line in value)
+        elif isinstance(value, (list, dict)):
+            value = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        text = str(value)
+        parts.append(f"{key}={text if len(text) <= width else text[: width - 1] + '…'}")
     return " ".join(parts)
