@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,10 +26,23 @@ from bistand_es.domain.vocabulary import MemberRole
 
 ACTOR = Actor("bench", "handlaggare")
 START = Month(2021, 1)
+RENT = Decimal("6500.00")
+WAGES = Decimal("4200.00")
 
 
 def applicant(i: int) -> str:
     return f"reserv:B{i:08d}"
+
+
+def steps(i: int, events: int) -> Iterator[tuple[str, Month]]:
+    """The story after registration and the first member: an application, then that month's wages, …"""
+    month = START
+    for written in range(2, events):
+        if written % 2 == 0:
+            yield "apply", month
+        else:
+            yield "income", month - 1
+            month = month + 1
 
 
 def story_commands(app: BistandApplication, i: int, events: int) -> int:
@@ -53,31 +67,21 @@ def story_commands(app: BistandApplication, i: int, events: int) -> int:
         in_school=None,
         effective_on=date(2021, 1, 1),
     )
-    written = 2
-    month = START
-    while written < events:
-        if written % 2 == 0:
+    for step, month in steps(i, events):
+        if step == "apply":
             app.submit_application(
                 hid,
                 actor=ACTOR,
                 month=month,
                 received_on=month.first_day,
                 complete_on=None,
-                cost_lines=[{"kind": "rent", "amount": Decimal("6500.00")}],
+                cost_lines=[{"kind": "rent", "amount": RENT}],
             )
         else:
             app.report_income(
-                hid,
-                actor=ACTOR,
-                member=applicant(i),
-                kind="employment",
-                month=month - 1,
-                amount=Decimal("4200.00"),
-                source="applicant",
+                hid, actor=ACTOR, member=applicant(i), kind="employment", month=month, amount=WAGES, source="applicant"
             )
-            month = month + 1
-        written += 1
-    return written
+    return events
 
 
 def story_aggregate(i: int, events: int) -> Household:
@@ -97,29 +101,20 @@ def story_aggregate(i: int, events: int) -> Household:
         in_school=None,
         effective_on=date(2021, 1, 1),
     )
-    written = 2
-    month = START
-    while written < events:
-        if written % 2 == 0:
+    for step, month in steps(i, events):
+        if step == "apply":
             household.submit_application(
                 actor=ACTOR,
                 month=month,
                 received_on=month.first_day,
                 complete_on=None,
-                cost_lines=[{"kind": "rent", "amount": Decimal("6500.00")}],
+                cost_lines=[{"kind": "rent", "amount": RENT}],
                 first_time=None,
             )
         else:
             household.report_income(
-                actor=ACTOR,
-                member=applicant(i),
-                kind="employment",
-                month=month - 1,
-                amount=Decimal("4200.00"),
-                source="applicant",
+                actor=ACTOR, member=applicant(i), kind="employment", month=month, amount=WAGES, source="applicant"
             )
-            month = month + 1
-        written += 1
     return household
 
 

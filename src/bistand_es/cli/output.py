@@ -18,16 +18,8 @@ FORMATS = ("table", "json", "csv", "markdown")
 
 def format_option(func: F) -> F:
     """``--format table|json|csv|markdown`` plus the ``--json`` / ``--csv`` shorthands."""
-    func = click.option("--csv", "as_csv", is_flag=True, help="Shorthand for --format csv.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format.",
-    )(func)
+    return actor_free_format_option(func)
 
 
 def chosen_format(fmt: str, as_json: bool, as_csv: bool) -> str:
