@@ -120,6 +120,8 @@ CASES = {
         "no income",
     ),
     "no actor": (["apply", "{h}", "--month", "2021-04", "--actor", " "], 2, "who is acting"),
+    "auditor cannot record": (["apply", "{h}", "--month", "2021-04", "--actor-role", "revisor"], 5,
+                              "revisor (auditor) can read"),
 }
 
 

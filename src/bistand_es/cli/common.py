@@ -11,7 +11,7 @@ from uuid import UUID
 import click
 
 from bistand_es.cli.output import render_record, to_json
-from bistand_es.domain.errors import InvalidInput, NotFound
+from bistand_es.domain.errors import InvalidInput, NotAuthorised, NotFound
 from bistand_es.domain.records import Actor
 from bistand_es.domain.vocabulary import ActorRole
 
@@ -49,8 +49,11 @@ def write_options(func: F) -> F:
 
 
 def make_actor(actor: str | None, role: str) -> Actor:
+    """The actor of a write command; an auditor (revisor) reads but never records."""
     if not actor or not actor.strip():
         raise InvalidInput("who is acting? pass --actor USER or set BISTAND_USER")
+    if role == ActorRole.AUDITOR.value:
+        raise NotAuthorised("a revisor (auditor) can read and verify, not record events; use your case-work role")
     return Actor(user=actor.strip(), role=role)
 
 
