@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "projections": ("bistand_es.cli.projections", "projections", "Läsmodell: update/rebuild DuckDB."),
     "sql": ("bistand_es.cli.sql", "sql", "SQL: read-only queries on the DuckDB read model."),
     "report": ("bistand_es.cli.report", "report", "Rapporter: monthly, jobbstimulans, payments, statistics."),
+    "verify": ("bistand_es.cli.verify", "verify", "Revision: verify every recorded decision of a household."),
     "case": ("bistand_es.cli.case", "case", "Ärende: försörjningshinder and closing a case (avslut)."),
 }
 

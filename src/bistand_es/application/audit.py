@@ -1,0 +1,161 @@
+"""The auditor's verification (revision): every recorded decision checked against itself and the rules.
+
+For each ``DecisionMade`` / ``DecisionAmended`` of a household:
+
+1. **consistent**: the stored lines add up to the stored totals, need = norm + costs, aid and surplus
+   follow from need and counted income, and the event's aid is the calculation's (0 for a refusal);
+2. **reproduced**: the stored situation, calculated again with the rules in force now (plus any recorded
+   norm adjustment), gives the same totals and lines. If the rule set's hash differs from the one the
+   decision recorded, a difference is expected and reported as *rules changed*, not as an error;
+3. **paid within the grant**: payments for the month never exceed the aid granted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bistand_es.application.decisions import adjust_norm
+from bistand_es.domain.household import Household
+from bistand_es.domain.money import Money, money_sum
+from bistand_es.domain.rules.calculation import calculate
+from bistand_es.domain.rules.rule_set import RuleSet
+from bistand_es.domain.rules.situation import parse_situation
+from bistand_es.domain.vocabulary import NormAdjustment
+
+_TOTALS = ("norm_total", "costs_total", "need", "income_counted", "income_disregarded", "aid", "surplus")
+_PREFIX = {
+    "norm_total": "norm.",
+    "costs_total": "cost.",
+    "income_counted": "income.counted",
+    "income_disregarded": "income.disregarded.",
+}
+
+
+@dataclass
+class DecisionCheck:
+    month: str
+    decision_id: str
+    event: str
+    version: int
+    outcome: str
+    aid: str
+    rule_set: str
+    status: str = "reproduced"  # reproduced | rules changed | FAILED
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "FAILED"
+
+    def fail(self, problem: str) -> None:
+        self.status = "FAILED"
+        self.problems.append(problem)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "decision_id": self.decision_id,
+            "event": self.event,
+            "version": self.version,
+            "outcome": self.outcome,
+            "aid": self.aid,
+            "rule_set": self.rule_set,
+            "status": self.status,
+            "problems": "; ".join(self.problems),
+        }
+
+
+def check_consistency(calculation: dict[str, Any]) -> list[str]:
+    """Arithmetic a recorded calculation must satisfy on its own."""
+    problems = []
+    lines = calculation.get("lines", [])
+    for total, prefix in _PREFIX.items():
+        summed = money_sum(Money.of(line["amount"]) for line in lines if str(line["kind"]).startswith(prefix))
+        if summed != Money.of(calculation[total]):
+            problems.append(f"{total} {calculation[total]} but its lines add up to {summed}")
+    need = Money.of(calculation["norm_total"]) + Money.of(calculation["costs_total"])
+    counted = Money.of(calculation["income_counted"])
+    expected = {"need": need, "aid": (need - counted).max_zero(), "surplus": (counted - need).max_zero()}
+    for key, value in expected.items():
+        if Money.of(calculation[key]) != value:
+            problems.append(f"{key} {calculation[key]} should be {value}")
+    return problems
+
+
+def recompute(recorded: Any, rule_set: RuleSet) -> dict[str, Any]:
+    calculation = calculate(parse_situation(recorded.situation), rule_set).to_dict()
+    adjustment = recorded.norm_adjustment
+    if adjustment:
+        calculation = adjust_norm(
+            calculation,
+            NormAdjustment(adjustment["kind"]),
+            Decimal(adjustment["amount"]),
+            str(adjustment.get("reason", "")),
+        )
+    return calculation
+
+
+def _lines_key(calculation: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return sorted(
+        (str(line["kind"]), str(line.get("member")), str(line["amount"]), str(line.get("parameter")))
+        for line in calculation.get("lines", [])
+    )
+
+
+def verify_history(events: list[Any], rule_set: RuleSet) -> list[DecisionCheck]:
+    """Check every decision in a household's history (in order) and the payments made against it."""
+    checks: list[DecisionCheck] = []
+    paid: dict[str, Decimal] = {}
+    granted: dict[str, tuple[Decimal, DecisionCheck]] = {}
+    cancelled: dict[str, tuple[str, Decimal]] = {}
+    for event in events:
+        if isinstance(event, Household.DecisionMade):
+            check = _check_decision(event, rule_set)
+            checks.append(check)
+            granted[str(event.month)] = (event.aid, check)
+        elif isinstance(event, Household.PaymentIssued):
+            month = str(event.month)
+            paid[month] = paid.get(month, Decimal("0")) + event.amount
+            cancelled[event.payment_id] = (month, event.amount)
+            if month in granted and paid[month] > granted[month][0]:
+                aid, check = granted[month]
+                check.fail(f"paid {paid[month]:.2f} for {month}, more than the {aid:.2f} granted")
+        elif isinstance(event, Household.PaymentCancelled) and event.payment_id in cancelled:
+            month, amount = cancelled.pop(event.payment_id)
+            paid[month] -= amount
+    return checks
+
+
+def _check_decision(event: Any, rule_set: RuleSet) -> DecisionCheck:
+    calculation = event.calculation
+    check = DecisionCheck(
+        month=str(event.month),
+        decision_id=event.decision_id,
+        event=type(event).__name__,
+        version=event.originator_version,
+        outcome=event.outcome,
+        aid=f"{event.aid:.2f}",
+        rule_set=event.rule_set_hash[:12],
+    )
+    for problem in check_consistency(calculation):
+        check.fail(problem)
+    expected_aid = Decimal("0.00") if event.outcome == "refused" else Decimal(calculation["aid"])
+    if event.aid != expected_aid:
+        check.fail(f"the event grants {event.aid:.2f} but its calculation gives {expected_aid:.2f}")
+    if not event.situation:
+        check.fail("no situation recorded: the decision cannot be recomputed")
+        return check
+    again = recompute(event, rule_set)
+    same = all(again[k] == calculation[k] for k in _TOTALS) and _lines_key(again) == _lines_key(calculation)
+    if same:
+        return check
+    differences = ", ".join(f"{k} {calculation[k]} → {again[k]}" for k in _TOTALS if again[k] != calculation[k])
+    if rule_set.hash != event.rule_set_hash:
+        if check.status != "FAILED":
+            check.status = "rules changed"
+        check.problems.append(f"today's rules give {differences or 'other lines'} (decision stands as recorded)")
+    else:
+        check.fail(f"same rules, different result: {differences or 'lines differ'}")
+    return check
