@@ -27,6 +27,7 @@ run decide "$HID" --month 2021-03 --yes
 run payments run --month 2021-03 --on 2021-02-25
 run household show "$HID"
 run history "$HID"
+run verify "$HID"
 run report monthly --month 2021-03
 run report jobbstimulans --month 2021-03
 run sql "SELECT month, outcome, aid, income_disregarded FROM decisions ORDER BY month"
