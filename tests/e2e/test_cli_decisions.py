@@ -179,8 +179,6 @@ def test_a_decision_keeps_its_amounts_after_the_parameters_change(cli: Bistand) 
 
 OVERRIDE_SAMBOR_2021 = """\
 id: riksnorm.personal.sambor
-type: money
-description: "Personliga kostnader för sambor (lokal uppgift)"
 values:
   "2021-01-01":
     value: 5800

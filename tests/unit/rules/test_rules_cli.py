@@ -176,7 +176,20 @@ def test_a_broken_override_file_is_reported(runner: CliRunner, tmp_path: Path) -
     (directory / "prisbasbelopp.yaml").write_text("id: prisbasbelopp\ntype: money\n")
     result = runner.invoke(calc, ["-"], input=json.dumps(dict(SINGLE_2018, month="2021-03")))
     assert result.exit_code == 1
-    assert "prisbasbelopp.yaml: missing field 'description'" in result.stderr
+    # type and description are inherited from the shipped parameter; the values are what is missing
+    assert "prisbasbelopp.yaml: missing field 'values'" in result.stderr
+
+
+def test_an_override_of_a_new_parameter_needs_its_type_and_description(runner: CliRunner, tmp_path: Path) -> None:
+    directory = tmp_path / "home" / "parameters"
+    directory.mkdir(parents=True)
+    (directory / "local.max_rent.yaml").write_text(
+        'id: local.max_rent\nvalues:\n  "2023-04-01":\n    value: 6330\n    source: {title: t, reference: r}\n'
+        "    confidence: MEDIUM\n"
+    )
+    result = runner.invoke(calc, ["-"], input=json.dumps(dict(SINGLE_2018, month="2021-03")))
+    assert result.exit_code == 1
+    assert "local.max_rent.yaml: missing field 'type'" in result.stderr
 
 
 def test_rules_list_shows_every_parameter_and_the_hash(runner: CliRunner) -> None:

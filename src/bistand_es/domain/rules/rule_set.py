@@ -25,7 +25,13 @@ from bistand_es.domain.rules.errors import (
     ParameterNotInForce,
     UnknownParameter,
 )
-from bistand_es.domain.rules.loader import ParameterFile, entry_keys, load_parameter_file
+from bistand_es.domain.rules.loader import (
+    ParameterFile,
+    entry_keys,
+    load_parameter_file,
+    parse_parameter,
+    parse_yaml,
+)
 from bistand_es.domain.rules.model import Entry, Parameter, ParameterValue, Value
 
 PACKAGE_DIR: Final = Path(__file__).resolve().parent / "parameters"
@@ -137,18 +143,40 @@ def _canonical_entry(entry: Entry) -> object:
     }
 
 
-def read_directory(directory: Path) -> dict[str, ParameterFile]:
-    """Every ``*.yaml`` below ``directory`` (subfolders too), keyed by parameter id."""
+def read_directory(
+    directory: Path, *, inherit_from: Mapping[str, ParameterFile] | None = None
+) -> dict[str, ParameterFile]:
+    """Every ``*.yaml`` below ``directory`` (subfolders too), keyed by parameter id.
+
+    With ``inherit_from`` (the package parameters, when reading a municipality's override directory) a file
+    may leave out ``type``, ``description`` and ``unit`` of a parameter that exists there: they are inherited.
+    """
     if not directory.is_dir():
         raise ParameterFileError(f"{directory}: not a directory of parameter files")
     found: dict[str, ParameterFile] = {}
     for path in sorted(directory.rglob("*.yaml")):
-        parsed = load_parameter_file(path)
+        parsed = load_parameter_file(path) if inherit_from is None else _load_override(path, inherit_from)
         other = found.get(parsed.param_id)
         if other is not None:
             raise ParameterFileError(f"{path}: id {parsed.param_id!r} is defined twice (also in {other.file})")
         found[parsed.param_id] = parsed
     return found
+
+
+def _load_override(path: Path, base: Mapping[str, ParameterFile]) -> ParameterFile:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ParameterFileError(f"{file}: cannot read: {error}") from None
+    data = parse_yaml(text, file)
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"] in base:
+        original = base[data["id"]]
+        data.setdefault("type", original.value_type.value)
+        data.setdefault("description", original.description)
+        if original.unit is not None:
+            data.setdefault("unit", original.unit)
+    return parse_parameter(data, file, stem=path.stem)
 
 
 def _merge(base: ParameterFile, override: ParameterFile | None) -> Parameter:
@@ -205,5 +233,5 @@ def load_rule_set(override_dir: Path | None = None, *, package_dir: Path | None 
     Package files are parsed once per process; the override directory is read on every call.
     """
     base = _package_files((package_dir or PACKAGE_DIR).resolve())
-    overrides = list(read_directory(override_dir).values()) if override_dir is not None else []
+    overrides = list(read_directory(override_dir, inherit_from=base).values()) if override_dir is not None else []
     return build_rule_set(base, overrides)
