@@ -59,7 +59,7 @@ def test_a_tampered_decision_fails_verification(decided: tuple[Bistand, str]) ->
     result = cli.run("verify", hid, "--json")
     assert result.exit_code == 1
     rows = json.loads(result.stdout)
-    march = [r for r in rows if r["month"] == "2021-03"][0]
+    march = next(r for r in rows if r["month"] == "2021-03")
     assert march["status"] == "FAILED"
     assert "the event grants 19060.00 but its calculation gives 17060.00" in march["problems"]
     assert "1 failed" in result.stderr

@@ -5,7 +5,8 @@ duckdb and pyarrow are imported only when a command runs (docs/adr/0008-duckdb-r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -32,6 +33,27 @@ def _describe(status: ProjectionStatus) -> str:
 
 def _emit(status: ProjectionStatus, as_json: bool) -> None:
     click.echo(to_json(status.as_dict()) if as_json else _describe(status))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def sizes_options(func: F) -> F:
+    """``--page-size`` (notifications read per query) and ``--batch-size`` (events per DuckDB transaction)."""
+    func = click.option(
+        "--batch-size",
+        type=click.IntRange(min=500),
+        default=20_000,
+        show_default=True,
+        help="Events written per DuckDB transaction (with the position); larger is faster, smaller commits sooner.",
+    )(func)
+    return click.option(
+        "--page-size",
+        type=click.IntRange(min=500),
+        default=1000,
+        show_default=True,
+        help="Notifications read from the event store per query.",
+    )(func)
 
 
 @click.group()
@@ -62,15 +84,11 @@ def projections() -> None:
     default=None,
     help="Stop --watch after this many seconds (for scripts and tests).",
 )
-@click.option(
-    "--page-size",
-    type=click.IntRange(min=500),
-    default=1000,
-    show_default=True,
-    help="Events read per page (one DuckDB transaction each).",
-)
+@sizes_options
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def update(watch: bool, interval: float, max_seconds: float | None, page_size: int, as_json: bool) -> None:
+def update(
+    watch: bool, interval: float, max_seconds: float | None, page_size: int, batch_size: int, as_json: bool
+) -> None:
     """Project the events not yet in the read model (rebuilds if the projection version changed).
 
     \b
@@ -84,7 +102,10 @@ def update(watch: bool, interval: float, max_seconds: float | None, page_size: i
 
     app, settings = open_app()
     if not watch:
-        _emit(catch_up(app, settings, progress=not as_json, page_size=page_size, skip_if_busy=False), as_json)
+        status = catch_up(
+            app, settings, progress=not as_json, page_size=page_size, batch_size=batch_size, skip_if_busy=False
+        )
+        _emit(status, as_json)
         return
 
     def on_update(status: ProjectionStatus) -> None:
@@ -94,15 +115,23 @@ def update(watch: bool, interval: float, max_seconds: float | None, page_size: i
             click.echo(f"position {status.position} (+{status.applied}), lag {status.lag}")
 
     try:
-        follow(app, settings, interval=interval, max_seconds=max_seconds, page_size=page_size, on_update=on_update)
+        follow(
+            app,
+            settings,
+            interval=interval,
+            max_seconds=max_seconds,
+            page_size=page_size,
+            batch_size=batch_size,
+            on_update=on_update,
+        )
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 
 
 @projections.command()
-@click.option("--page-size", type=click.IntRange(min=500), default=1000, show_default=True)
+@sizes_options
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def rebuild(page_size: int, as_json: bool) -> None:
+def rebuild(page_size: int, batch_size: int, as_json: bool) -> None:
     """Rebuild the read model from zero (into a new file, swapped in at the end).
 
     \b
@@ -113,7 +142,7 @@ def rebuild(page_size: int, as_json: bool) -> None:
     from bistand_es.projections.projector import rebuild as rebuild_all
 
     app, settings = open_app()
-    _emit(rebuild_all(app, settings, progress=not as_json, page_size=page_size), as_json)
+    _emit(rebuild_all(app, settings, progress=not as_json, page_size=page_size, batch_size=batch_size), as_json)
 
 
 @projections.command()

@@ -1,10 +1,14 @@
-"""Events → rows, pure: a page of stored notifications becomes column lists per fact table.
+"""Events → rows, pure: a batch of stored notifications becomes rows per fact table.
 
 The stored JSON state is parsed directly (orjson when installed, else the standard library) instead of building
-domain event objects: the rows need plain values, and the stored text is also the audit payload. Typed values in
-the stored state are ``{"_type_": …, "_data_": …}`` (dates, months, Decimal); :func:`plain` unwraps them to their
-text, which DuckDB casts to DATE / DECIMAL(14,2) on insert (exact; no float ever). Old event versions are upcast
-with the event class's own ``upcast_vX_vY`` methods, as the library's mapper does.
+domain event objects: the rows need plain values, and the stored bytes are also the audit payload (kept as they
+are, never re-serialised). Typed values in the stored state are ``{"_type_": …, "_data_": …}`` (dates, months,
+Decimal); :func:`plain` unwraps them to their text, which DuckDB casts to DATE / DECIMAL(14,2) on insert (exact;
+no float ever). Old event versions are upcast with the event class's own ``upcast_vX_vY`` methods, as the
+library's mapper does.
+
+This is the projector's hot loop (docs/adr/0008-duckdb-read-side.md): handlers append one tuple per row to the
+table's list (no per-row dicts, no method calls), and JSON columns are written as UTF-8 bytes.
 """
 
 from __future__ import annotations
@@ -16,19 +20,26 @@ from typing import Any, Final, Protocol
 
 from bistand_es.projections.schema import TABLES
 
-try:  # orjson is ~2x faster on this JSON; it is optional.
+try:  # orjson is several times faster on this JSON; it is optional.
     import orjson
 
-    def _loads(data: bytes) -> Any:
-        return orjson.loads(data)
+    _loads: Callable[[bytes], Any] = orjson.loads
+
+    def _dumps(value: Any) -> bytes:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 except ImportError:  # pragma: no cover - depends on the environment
+    _loads = json.loads
 
-    def _loads(data: bytes) -> Any:
-        return json.loads(data)
+    def _dumps(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 _TOPIC_PREFIX: Final = "bistand_es.household:"
+_EMPTY_LIST: Final = b"[]"
+
+#: Tables whose rows :func:`page_rows` produces (the others are written by the projector itself).
+FACT_TABLES: Final = tuple(name for name in TABLES if name not in ("f_dirty_persons", "f_dirty_decisions"))
 
 
 class StoredNotification(Protocol):
@@ -52,25 +63,26 @@ class StoredNotification(Protocol):
 
 def plain(value: Any) -> Any:
     """A stored value as plain text/number: typed wrappers give their ``_data_``."""
-    if isinstance(value, dict) and "_type_" in value:
+    if type(value) is dict and "_type_" in value:
         return value.get("_data_")
     return value
 
 
 def _text(value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
     value = plain(value)
-    if value is None:
-        return None
-    if isinstance(value, str):
+    if value is None or type(value) is str:
         return value
     return json.dumps(_unwrap_all(value), ensure_ascii=False, sort_keys=True)
 
 
 def _money(value: Any) -> str | None:
-    value = plain(value)
+    if type(value) is dict and "_type_" in value:
+        value = value.get("_data_")
     if value is None or value == "":
         return None
-    return str(value)
+    return value if type(value) is str else str(value)
 
 
 def _unwrap_all(value: Any) -> Any:
@@ -83,41 +95,45 @@ def _unwrap_all(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> str | None:
+def _json(value: Any) -> bytes | None:
     if value is None:
         return None
-    return json.dumps(_unwrap_all(value), ensure_ascii=False, sort_keys=True)
+    if not value and type(value) is list:
+        return _EMPTY_LIST
+    return _dumps(_unwrap_all(value))
 
 
 class PageRows:
-    """Rows per table for one page of events, ready to become Arrow tables (one column list per column)."""
+    """Rows per table for a batch of events: one tuple per row, in the schema's column order."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[Any, ...]]] = {}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in FACT_TABLES}
         self.dirty_persons: set[str] = set()
         self.amended_decisions: list[str] = []
         self.last_position = 0
         self.count = 0
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
-        rows = self.rows.get(table)
-        if rows is None:
-            self.rows[table] = [row]
-        else:
-            rows.append(row)
+        self.rows[table].append(row)
 
-    def tables(self) -> Iterator[tuple[str, dict[str, list[Any]]]]:
-        """Each table's rows transposed into columns (checked against the schema's column count)."""
+    def tables(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        """Each table that has rows, with its rows (checked against the schema's column count)."""
         for table, rows in self.rows.items():
-            names = [name for name, _ in TABLES[table]]
-            columns = list(zip(*rows, strict=True))
-            if len(columns) != len(names):
-                raise ValueError(f"{table}: rows have {len(columns)} values, the table has {len(names)} columns")
-            yield table, {name: list(values) for name, values in zip(names, columns, strict=True)}
+            if not rows:
+                continue
+            width = len(TABLES[table])
+            if len(rows[0]) != width or len(rows[-1]) != width:
+                raise ValueError(f"{table}: rows have {len(rows[0])} values, the table has {width} columns")
+            yield table, rows
 
     @property
     def columns(self) -> dict[str, dict[str, list[Any]]]:
-        return dict(self.tables())
+        """Each table's rows transposed into columns (for tests and debugging)."""
+        result: dict[str, dict[str, list[Any]]] = {}
+        for table, rows in self.tables():
+            names = [name for name, _ in TABLES[table]]
+            result[table] = {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
+        return result
 
 
 Handler = Callable[[PageRows, dict[str, Any], int, str, str | None, str], None]
@@ -126,19 +142,16 @@ Handler = Callable[[PageRows, dict[str, Any], int, str, str | None, str], None]
 def _registered(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     birth = plain(s["birth_date"])
     registered_on = plain(s["registered_on"])
-    rows.add(
-        "f_households_registered",
-        (pos, hid, s["municipality"], s["applicant"], birth, registered_on, user, at),
+    rows.rows["f_households_registered"].append(
+        (pos, hid, s["municipality"], s["applicant"], birth, registered_on, user, at)
     )
-    rows.add(
-        "f_member_changes",
-        (pos, hid, s["applicant"], "added", "applicant", birth, None, registered_on, None, at),
+    rows.rows["f_member_changes"].append(
+        (pos, hid, s["applicant"], "added", "applicant", birth, None, registered_on, None, at)
     )
 
 
 def _member_added(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_member_changes",
+    rows.rows["f_member_changes"].append(
         (
             pos, hid, s["person"], "added", s["role"], plain(s["birth_date"]), s.get("in_school"),
             plain(s["effective_on"]), None, at,
@@ -147,34 +160,31 @@ def _member_added(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: s
 
 
 def _member_removed(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_member_changes",
-        (pos, hid, s["person"], "removed", None, None, None, plain(s["effective_on"]), s.get("reason"), at),
+    rows.rows["f_member_changes"].append(
+        (pos, hid, s["person"], "removed", None, None, None, plain(s["effective_on"]), s.get("reason"), at)
     )
 
 
 def _cohabitation(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add("f_cohabitation", (pos, hid, bool(s["cohabiting"]), plain(s["effective_on"]), at))
+    rows.rows["f_cohabitation"].append((pos, hid, bool(s["cohabiting"]), plain(s["effective_on"]), at))
 
 
 def _application(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     lines = [
         {"kind": line.get("kind"), "amount": _money(line.get("amount")), "note": line.get("note", "")}
-        for line in s.get("cost_lines") or []
+        for line in s.get("cost_lines") or ()
     ]
     total = sum((Decimal(line["amount"]) for line in lines if line["amount"] is not None), Decimal("0.00"))
-    rows.add(
-        "applications",
+    rows.rows["applications"].append(
         (
             pos, hid, plain(s["month"]), plain(s["received_on"]), plain(s.get("complete_on")),
-            s.get("first_time"), str(total), json.dumps(lines, ensure_ascii=False), user, at,
+            s.get("first_time"), str(total), _dumps(lines) if lines else _EMPTY_LIST, user, at,
         ),
     )  # fmt: skip
 
 
 def _income_reported(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_income_changes",
+    rows.rows["f_income_changes"].append(
         (
             pos, hid, s["income_id"], "reported", s["member"], s["kind"], plain(s["month"]),
             _money(s["amount"]), s.get("source"), None, user, at,
@@ -183,8 +193,7 @@ def _income_reported(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user
 
 
 def _income_corrected(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_income_changes",
+    rows.rows["f_income_changes"].append(
         (
             pos, hid, s["income_id"], "corrected", None, s["kind"], plain(s["month"]),
             _money(s["amount"]), None, s.get("reason"), user, at,
@@ -194,45 +203,50 @@ def _income_corrected(rows: PageRows, s: dict[str, Any], pos: int, hid: str, use
 
 def _external(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     person = s["person"]
-    for month in s.get("months") or []:
-        rows.add("f_external_support", (pos, hid, person, plain(month), s.get("source"), user, at))
+    source = s.get("source")
+    append = rows.rows["f_external_support"].append
+    for month in s.get("months") or ():
+        append((pos, hid, person, plain(month), source, user, at))
     rows.dirty_persons.add(person)
 
 
 def _decision(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     calc: dict[str, Any] = s.get("calculation") or {}
     month = plain(s["month"])
-    members = [str(m) for m in s.get("members") or []]
+    decision_id = s["decision_id"]
+    members = [m if type(m) is str else str(m) for m in s.get("members") or ()]
     actor = s.get("actor") or {}
-    rows.add(
-        "f_decisions",
+    amends = s.get("amends")
+    rows.rows["f_decisions"].append(
         (
-            pos, hid, s["decision_id"], s.get("amends"), month, s["outcome"],
+            pos, hid, decision_id, amends, month, s["outcome"],
             _money(calc.get("norm_total")), _money(calc.get("costs_total")), _money(calc.get("need")),
             _money(calc.get("income_counted")), _money(calc.get("income_disregarded")),
             _money(s["aid"]), _money(calc.get("surplus")), members, s.get("rule_set_hash"),
-            [str(p) for p in s.get("parameters") or []], [str(c) for c in s.get("conditions") or []],
+            [str(p) for p in s.get("parameters") or ()], [str(c) for c in s.get("conditions") or ()],
             s.get("delegat"), s.get("reason"), plain(s.get("decided_on")), user, actor.get("role"),
             _json(calc.get("warnings") or []), _json(s.get("norm_adjustment")), at,
+            _text(calc.get("income_month")),
         ),
     )  # fmt: skip
-    for number, line in enumerate(calc.get("lines") or [], start=1):
-        rows.add(
-            "f_decision_lines",
+    append = rows.rows["f_decision_lines"].append
+    text = _text
+    for number, line in enumerate(calc.get("lines") or (), start=1):
+        get = line.get
+        append(
             (
-                pos, s["decision_id"], hid, month, number, _text(line.get("kind")), _text(line.get("member")),
-                _money(line.get("amount")), _text(line.get("rule")), _text(line.get("reference")),
-                _text(line.get("parameter")), _text(line.get("confidence")),
+                pos, decision_id, hid, month, number, text(get("kind")), text(get("member")),
+                _money(get("amount")), text(get("rule")), text(get("reference")), text(get("parameter")),
+                text(get("confidence")), text(get("income_kind")),
             ),
         )  # fmt: skip
     rows.dirty_persons.update(members)
-    if s.get("amends"):
-        rows.amended_decisions.append(str(s["amends"]))
+    if amends:
+        rows.amended_decisions.append(str(amends))
 
 
 def _payment(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_payments_issued",
+    rows.rows["f_payments_issued"].append(
         (
             pos, hid, s["payment_id"], s.get("decision_id"), plain(s["month"]), _money(s["amount"]),
             s.get("payee"), s.get("method"), plain(s["paid_on"]), user, at,
@@ -241,21 +255,19 @@ def _payment(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | 
 
 
 def _cancel(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add("f_payment_cancellations", (pos, hid, s["payment_id"], s.get("reason"), user, at))
+    rows.rows["f_payment_cancellations"].append((pos, hid, s["payment_id"], s.get("reason"), user, at))
 
 
 def _obstacle(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
-    rows.add(
-        "f_support_obstacles",
-        (pos, hid, s["person"], plain(s["month"]), s["code"], s.get("label"), user, at),
+    rows.rows["f_support_obstacles"].append(
+        (pos, hid, s["person"], plain(s["month"]), s["code"], s.get("label"), user, at)
     )
 
 
 def _closed(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     actor = s.get("actor") or {}
-    rows.add(
-        "case_closures",
-        (pos, hid, plain(s["closed_on"]), s["reason_code"], s.get("reason_label"), user, actor.get("role"), at),
+    rows.rows["case_closures"].append(
+        (pos, hid, plain(s["closed_on"]), s["reason_code"], s.get("reason_label"), user, actor.get("role"), at)
     )
 
 
@@ -276,27 +288,37 @@ HANDLERS: Final[dict[str, Handler]] = {
     _TOPIC_PREFIX + "CaseClosed": _closed,
 }
 
-_CLASS_VERSIONS: dict[str, tuple[int, Any]] = {}
 
+class _Topic:
+    """What one topic needs, resolved once per process: its event type, handler and upcasters."""
 
-def _upcast(topic: str, state: dict[str, Any]) -> None:
-    """Bring an old event version up to date with the class's own upcasters (as the library's mapper does)."""
-    entry = _CLASS_VERSIONS.get(topic)
-    if entry is None:
+    __slots__ = ("cls", "event_type", "handler", "version")
+
+    def __init__(self, topic: str) -> None:
+        self.event_type = event_type(topic)
+        self.handler = HANDLERS.get(topic)
+        self.version = 1
+        self.cls: Any = None
+        if self.handler is None:
+            return
         try:
             from eventsourcing.utils import resolve_topic
 
             cls = resolve_topic(topic)
         except Exception:  # an unknown topic: no upcasters
-            entry = (1, None)
-        else:
-            entry = (int(getattr(cls, "class_version", 1)), cls)
-        _CLASS_VERSIONS[topic] = entry
-    version, cls = entry
-    from_version = int(state.pop("class_version", 1))
-    while cls is not None and from_version < version:
-        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-        from_version += 1
+            return
+        self.version = int(getattr(cls, "class_version", 1))
+        self.cls = cls
+
+    def upcast(self, state: dict[str, Any]) -> None:
+        """Bring an old event version up to date with the class's own upcasters (as the library's mapper does)."""
+        from_version = int(state.pop("class_version", 1))
+        while self.cls is not None and from_version < self.version:
+            getattr(self.cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+
+
+_TOPICS: dict[str, _Topic] = {}
 
 
 def event_type(topic: str) -> str:
@@ -304,29 +326,37 @@ def event_type(topic: str) -> str:
 
 
 def page_rows(notifications: Sequence[StoredNotification]) -> PageRows:
-    """Decode a page of notifications into rows for every fact table (including the ``events`` audit log)."""
+    """Decode a batch of notifications into rows for every fact table (including the ``events`` audit log)."""
     rows = PageRows()
-    add_event = rows.add
+    events = rows.rows["events"].append
+    topics = _TOPICS
+    loads = _loads
+    position = 0
     for notification in notifications:
         raw = notification.state
-        state: dict[str, Any] = _loads(raw)
+        state: dict[str, Any] = loads(raw)
         topic = notification.topic
+        info = topics.get(topic)
+        if info is None:
+            info = topics[topic] = _Topic(topic)
         position = notification.id
         household = str(notification.originator_id)
-        recorded_at = plain(state.get("timestamp"))
+        recorded_at: Any = state.get("timestamp")
+        if type(recorded_at) is dict:
+            recorded_at = recorded_at.get("_data_")
         actor = state.get("actor") or {}
         user = actor.get("user")
-        add_event(
-            "events",
+        events(
             (
-                position, recorded_at, household, notification.originator_version, event_type(topic), user,
-                actor.get("role"), raw.decode("utf-8") if isinstance(raw, bytes) else str(raw),
+                position, recorded_at, household, notification.originator_version, info.event_type, user,
+                actor.get("role"), raw,
             ),
         )  # fmt: skip
-        handler = HANDLERS.get(topic)
+        handler = info.handler
         if handler is not None:
-            _upcast(topic, state)
+            if "class_version" in state or info.version != 1:
+                info.upcast(state)
             handler(rows, state, position, household, user, recorded_at)
-        rows.last_position = position
-        rows.count += 1
+    rows.last_position = position
+    rows.count = len(notifications)
     return rows

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Final
 
 #: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
-PROJECTION_VERSION: Final = 1
+PROJECTION_VERSION: Final = 2
 
 MONEY: Final = "DECIMAL(14,2)"
 
@@ -126,6 +126,7 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("warnings", "JSON"),
         ("norm_adjustment", "JSON"),
         ("recorded_at", "TIMESTAMP"),
+        ("income_month", "VARCHAR"),
     ),
     "f_decision_lines": (
         ("position", "BIGINT"),
@@ -140,6 +141,7 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("reference", "VARCHAR"),
         ("parameter", "VARCHAR"),
         ("confidence", "VARCHAR"),
+        ("income_kind", "VARCHAR"),
     ),
     "f_payments_issued": (
         ("position", "BIGINT"),
@@ -273,14 +275,15 @@ _VIEWS: Final = (
         d.actor_user, d.actor_role, d.decided_on, d.recorded_at AS decided_at,
         count(*) OVER hm - 1 AS amendments,
         min(d.recorded_at) OVER hm AS first_decided_at,
-        d.position
+        d.position,
+        coalesce(d.income_month, month_add(d.month, -1)) AS income_month
     FROM f_decisions d
     JOIN f_households_registered r USING (household_id)
     WINDOW hm AS (PARTITION BY d.household_id, d.month)
     QUALIFY row_number() OVER (PARTITION BY d.household_id, d.month ORDER BY d.position DESC) = 1""",
     """CREATE OR REPLACE VIEW decision_lines AS
     SELECT l.household_id, d.municipality, l.month, l.decision_id, l.line_no, l.kind, l.member, l.amount,
-        l.rule, l.reference, l.parameter, l.confidence
+        l.rule, l.reference, l.parameter, l.confidence, l.income_kind, d.income_month
     FROM f_decision_lines l
     JOIN decisions d ON d.position = l.position""",
     """CREATE OR REPLACE VIEW incomes AS
@@ -297,21 +300,23 @@ _VIEWS: Final = (
             min(recorded_at) AS reported_at,
             max(recorded_at) FILTER (WHERE change = 'corrected') AS last_corrected_at
         FROM f_income_changes GROUP BY income_id
+    ), deciding AS (
+        -- the decision in force whose calculation took its incomes from the month (the latest, if two did)
+        SELECT household_id, income_month, max(month) AS month FROM decisions GROUP BY ALL
     ), lines AS (
-        SELECT household_id, month, member, kind, sum(amount) AS amount
-        FROM decision_lines WHERE kind LIKE 'income.%' GROUP BY ALL
+        SELECT household_id, month, member, income_kind,
+            sum(amount) FILTER (WHERE kind = 'income.counted') AS counted,
+            sum(amount) FILTER (WHERE kind LIKE 'income.disregarded.%') AS disregarded
+        FROM decision_lines WHERE kind LIKE 'income.%' AND income_kind IS NOT NULL GROUP BY ALL
     )
-    SELECT c.*, month_add(c.month, 1) AS decision_month,
-        counted.amount AS counted_in_decision,
-        CASE WHEN c.kind = 'employment' THEN (
-            SELECT sum(l.amount) FROM lines l
-            WHERE l.household_id = c.household_id AND l.month = month_add(c.month, 1)
-              AND l.member = c.member AND l.kind LIKE 'income.disregarded.%'
-        ) END AS disregarded_in_decision
+    SELECT c.*, coalesce(dm.month, month_add(c.month, 1)) AS decision_month,
+        l.counted AS counted_in_decision,
+        l.disregarded AS disregarded_in_decision
     FROM current c
-    LEFT JOIN lines counted
-      ON counted.household_id = c.household_id AND counted.month = month_add(c.month, 1)
-     AND counted.member = c.member AND counted.kind = 'income.counted.' || c.kind""",
+    LEFT JOIN deciding dm ON dm.household_id = c.household_id AND dm.income_month = c.month
+    LEFT JOIN lines l
+      ON l.household_id = c.household_id AND l.month = dm.month AND l.member = c.member
+     AND l.income_kind = c.kind""",
     """CREATE OR REPLACE VIEW payments AS
     SELECT p.household_id, r.municipality, p.payment_id, p.decision_id, p.month AS month_concerned,
         p.paid_on, strftime(p.paid_on, '%Y-%m') AS payment_month, p.amount, p.payee, p.method,
@@ -401,10 +406,22 @@ _VIEWS: Final = (
     FROM decision_lines GROUP BY ALL""",
 )
 
+#: The views migration 3 replaced (the income columns of decision lines; PROJECTION_VERSION 2).
+_INCOME_VIEWS: Final = ("decisions", "decision_lines", "incomes")
+
 #: Numbered migrations: (number, name, statements). Never edit an applied one; add the next number.
 MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
     (1, "fact tables and projector state", (*_STATE_TABLES, *(_create_table(name) for name in TABLES))),
     (2, "macros and views", (*_MACROS, *_VIEWS)),
+    (
+        3,
+        "income kind and income month of decision lines",
+        (
+            'ALTER TABLE f_decisions ADD COLUMN IF NOT EXISTS "income_month" VARCHAR',
+            'ALTER TABLE f_decision_lines ADD COLUMN IF NOT EXISTS "income_kind" VARCHAR',
+            *(view for view in _VIEWS if view.split(" AS", 1)[0].rsplit(" ", 1)[-1] in _INCOME_VIEWS),
+        ),
+    ),
 )
 
 #: Every view and macro name, in the order created (docs/reporting.md documents each).

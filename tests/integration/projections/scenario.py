@@ -37,7 +37,11 @@ def calculation(
     employment: str = "0.00",
     disregarded: str = "0.00",
 ) -> dict[str, Any]:
-    """A synthetic calc-contract dict whose lines add up: norm on the first member, rent, counted income."""
+    """A synthetic calc-contract dict whose lines add up: norm on the first member, rent, counted income.
+
+    Line kinds as the rules engine names them: ``income.counted`` and ``income.disregarded.jobbstimulans``, each
+    with the ``income_kind`` it comes from; ``income_month`` is the month before (the national profile).
+    """
     aid_d = Decimal(aid)
     rent_d = Decimal(rent)
     counted = Decimal(employment) - Decimal(disregarded)
@@ -68,13 +72,14 @@ def calculation(
     if counted:
         lines.append(
             {
-                "kind": "income.counted.employment",
+                "kind": "income.counted",
                 "member": members[0],
                 "amount": f"{counted:.2f}",
                 "rule": "income",
                 "reference": "SoL 4:1",
                 "parameter": None,
                 "confidence": "HIGH",
+                "income_kind": "employment",
             }
         )
     if Decimal(disregarded):
@@ -87,6 +92,7 @@ def calculation(
                 "reference": "SoL 4:1 b",
                 "parameter": "jobbstimulans.share@2013-07-01",
                 "confidence": "HIGH",
+                "income_kind": "employment",
             }
         )
     need = norm_d + rent_d
@@ -101,6 +107,7 @@ def calculation(
         "surplus": "0.00",
         "lines": lines,
         "warnings": [],
+        "income_month": str(month - 1),
     }
 
 

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 from bistand_es.cli.main import cli
 from bistand_es.domain.month import Month
+from bistand_es.projections.schema import PROJECTION_VERSION
 
 from .scenario import apply, decide, register, sample, sqlite_app
 
@@ -26,10 +28,10 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(home: Path, *args: str, command: object = cli) -> Result:
+def run(home: Path, *args: str, command: click.Command = cli) -> Result:
     return CliRunner().invoke(
         command, list(args), env={"BISTAND_HOME": str(home), "BISTAND_USER": "anna", "BISTAND_ROLE": "handlaggare"}
-    )  # type: ignore[arg-type]
+    )
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -40,7 +42,12 @@ def test_update_and_status(home: Path) -> None:
     result = run(home, "projections", "update", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["position"], data["lag"], data["applied"], data["projection_version"]) == (32, 0, 32, 1)
+    assert (data["position"], data["lag"], data["applied"], data["projection_version"]) == (
+        32,
+        0,
+        32,
+        PROJECTION_VERSION,
+    )
     status = json.loads(run(home, "projections", "status", "--json").stdout)
     assert (status["position"], status["store_position"], status["lag"], status["events_projected"]) == (32, 32, 0, 32)
     text = run(home, "projections", "status").stdout

@@ -62,9 +62,12 @@ def test_the_sample_history_projects_to_the_values_worked_out_by_hand(tmp_path: 
         ("norm.personal", Decimal("5000.00")),
         ("cost.rent", Decimal("6000.00")),
     ]
-    assert read(settings, "SELECT amount, reported_amount, corrections FROM incomes") == [
-        (Decimal("2500.00"), Decimal("2000.00"), 1)
-    ]
+    # B1's January wage, counted (income.counted, income_kind employment) in the February decision.
+    assert read(
+        settings,
+        "SELECT amount, reported_amount, corrections, decision_month, counted_in_decision, disregarded_in_decision "
+        "FROM incomes",
+    ) == [(Decimal("2500.00"), Decimal("2000.00"), 1, "2021-02", Decimal("2500.00"), None)]
     assert read(settings, "SELECT amount, cancelled FROM payments WHERE municipality = '1780' ORDER BY paid_on") == [
         (Decimal("5000.00"), True),
         (Decimal("4000.00"), False),
@@ -117,7 +120,7 @@ def test_gaps_in_notification_ids_are_tolerated(tmp_path: Path) -> None:
     register(app, "Z1")
     with sqlite3.connect(settings.events_path) as db:
         db.execute("DELETE FROM stored_events WHERE rowid IN (2, 3)")
-    result = catch_up(app, settings, page_size=500)
+    result = catch_up(app, settings, page_size=500, batch_size=500)
     assert result.position == 4
     assert read(settings, "SELECT position FROM events ORDER BY position") == [(1,), (4,)]
     assert read(settings, "SELECT applicant FROM households ORDER BY applicant") == [("X1",), ("Z1",)]
@@ -156,19 +159,19 @@ def test_a_crash_at_any_point_ends_in_the_state_of_an_uninterrupted_run(
     tmp_path: Path, stage: str, occurrence: int
 ) -> None:
     app = memory_app()
-    many_events(app, 120)  # 1 800 events: four pages of 500
+    many_events(app, 120)  # 1 800 events: four batches of 500
     clean = Settings(home=tmp_path / "clean")
-    catch_up(app, clean, page_size=500)
+    catch_up(app, clean, page_size=500, batch_size=500)
     expected = snapshot(clean)
 
     settings = Settings(home=tmp_path / "crashing")
-    catch_up(app, settings, page_size=500)  # a first, complete run (so later runs are incremental)
+    catch_up(app, settings, page_size=500, batch_size=500)  # a first, complete run (so later runs are incremental)
     many_events(app, 80, prefix="Q")
-    clean_more = catch_up(app, clean, page_size=500)
+    clean_more = catch_up(app, clean, page_size=500, batch_size=500)
     expected = snapshot(clean)
     with pytest.raises(Crash):
-        catch_up(app, settings, page_size=500, fault=crash_at(stage, occurrence))
-    resumed = catch_up(app, settings, page_size=500)
+        catch_up(app, settings, page_size=500, batch_size=500, fault=crash_at(stage, occurrence))
+    resumed = catch_up(app, settings, page_size=500, batch_size=500)
     assert resumed.position == clean_more.position
     assert snapshot(settings) == expected
     assert read(settings, "SELECT count(*), count(DISTINCT position) FROM events") == [
@@ -181,9 +184,33 @@ def test_a_crash_during_a_first_build_leaves_no_half_built_read_model(tmp_path: 
     many_events(app, 80)
     settings = Settings(home=tmp_path)
     with pytest.raises(Crash):
-        catch_up(app, settings, page_size=500, fault=crash_at("after_commit", 1))
+        catch_up(app, settings, page_size=500, batch_size=500, fault=crash_at("after_commit", 1))
     assert not settings.reports_path.exists()
-    assert catch_up(app, settings, page_size=500).position == app.max_position()
+    assert catch_up(app, settings, page_size=500, batch_size=500).position == app.max_position()
     clean = Settings(home=tmp_path / "clean")
-    rebuild(app, clean, page_size=500)
+    rebuild(app, clean, page_size=500, batch_size=500)
     assert snapshot(settings) == snapshot(clean)
+
+
+def test_an_error_in_the_reader_thread_reaches_the_caller_and_keeps_the_committed_batches(tmp_path: Path) -> None:
+    app = memory_app()
+    many_events(app, 80)  # 1 200 events: more than one batch, so a reader thread reads ahead
+    settings = Settings(home=tmp_path)
+    catch_up(app, settings, page_size=500, batch_size=500)
+    many_events(app, 80, prefix="Q")
+    select = app.recorder.select_notifications
+    calls = {"count": 0}
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls["count"] += 1
+        if calls["count"] == 2:
+            raise Crash("reader")
+        return select(*args, **kwargs)  # type: ignore[arg-type]
+
+    app.recorder.select_notifications = failing  # type: ignore[method-assign,assignment]
+    with pytest.raises(Crash):
+        catch_up(app, settings, page_size=500, batch_size=500)
+    app.recorder.select_notifications = select  # type: ignore[method-assign]
+    assert read(settings, "SELECT position FROM projector_state") == [(1200 + 500,)]
+    assert catch_up(app, settings, page_size=500, batch_size=500).position == app.max_position()
+    assert read(settings, "SELECT count(*), count(DISTINCT position) FROM events") == [(2400, 2400)]
