@@ -133,3 +133,62 @@ def test_list_households(app: BistandApplication) -> None:
     hid, _ = tell_story(app)
     rows = app.list_households()
     assert [(r["household_id"], r["applicant"], r["municipality"]) for r in rows] == [(str(hid), APPLICANT, "1765")]
+
+
+@pytest.mark.parametrize("command", ["report_income", "pay_stated_amount"])
+def test_commands_that_could_record_a_twin_are_not_retried(settings: Settings, command: str) -> None:
+    """A concurrent income report or stated payment may be the same fact: surface it, never record it twice."""
+    if settings.backend == "memory":
+        pytest.skip("two processes cannot share an in-memory store")
+    from bistand_es.application.payments import PaymentOrder, pay
+
+    first = BistandApplication(env=settings.event_store_env())
+    second = BistandApplication(env=settings.event_store_env())
+    hid, _ = tell_story(first)
+    twin = dict(
+        member=APPLICANT, kind="pension", month=Month.parse("2021-03"), amount=Decimal("900.00"), source="applicant"
+    )
+    second.get_household(hid)  # the second caseworker's process has read (and cached) the household
+    if command == "report_income":
+        first.report_income(hid, actor=ANNA, **twin)  # type: ignore[arg-type]
+    else:
+        first.change_household(
+            hid,
+            lambda h: h.make_decision(
+                actor=ANNA,
+                month=Month.parse("2021-03"),
+                outcome=Outcome.GRANTED,
+                situation={},
+                calculation={"aid": "5000.00", "lines": []},
+                rule_set_hash="x",
+                parameters=[],
+                approved_costs={},
+                norm_adjustment=None,
+                conditions=[],
+                delegat=ActorRole.CASEWORKER,
+                reason="",
+                decided_on=date(2021, 2, 25),
+            ),
+        )
+        second.get_household(hid)
+        pay(first, hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00")))
+
+    calls: list[int] = []
+    original = second.repository.get
+
+    def stale_get(*args: object, **kwargs: object) -> object:  # the read happened before the other write
+        calls.append(1)
+        household = original(*args, **kwargs)  # type: ignore[arg-type]
+        if len(calls) == 1:
+            household = first.get_household(hid, as_of=first.get_history(hid)[-2].timestamp)
+        return household
+
+    second.repository.get = stale_get  # type: ignore[method-assign]
+    before = store_digest(first)
+    with pytest.raises(ConcurrentChange):
+        if command == "report_income":
+            second.report_income(hid, actor=ANNA, **twin)  # type: ignore[arg-type]
+        else:
+            pay(second, hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00")))
+    assert len(calls) == 1
+    assert store_digest(first) == before

@@ -79,8 +79,12 @@ class BistandApplication(Application[UUID]):
         expected_version: int | None = None,
         retry: bool = True,
     ) -> tuple[Recorded, T]:
-        """Load, run one aggregate command, save. Retries once on a conflict when safe.
+        """Load, run one aggregate command, save. Retries once on a conflict when ``retry`` says it is safe.
 
+        Safe means that running the command again on the fresh state cannot record the same fact twice: the
+        aggregate's own checks refuse a repeat (a second application for a month, a member added twice, a
+        month decided twice). Reporting an income, correcting one, or paying a stated amount are not safe:
+        the other caseworker may just have recorded the same thing, so they surface ``ConcurrentChange``.
         With ``expected_version`` (the version the caseworker saw) a household that has moved on is a
         conflict at once, and is not retried: the caseworker must look again.
         """
@@ -231,6 +235,7 @@ class BistandApplication(Application[UUID]):
             household_id,
             lambda h: h.report_income(actor=actor, member=member, kind=kind, month=month, amount=amount, source=source),
             expected_version=expected_version,
+            retry=False,
         )
         return _with_result(recorded, income_id)
 
@@ -252,6 +257,7 @@ class BistandApplication(Application[UUID]):
                 actor=actor, income_id=income_id, reason=reason, amount=amount, kind=kind, month=month
             ),
             expected_version=expected_version,
+            retry=False,
         )
         return recorded
 

@@ -48,7 +48,8 @@ def pay(app: BistandApplication, household_id: UUID, order: PaymentOrder) -> Rec
             paid_on=order.paid_on,
         )
 
-    recorded, payment_id = app.change_household(household_id, command)
+    # Paying "the rest" is safe to retry (the rest is recomputed); a stated amount is not (it may be a twin).
+    recorded, payment_id = app.change_household(household_id, command, retry=order.amount is None)
     return Recorded(recorded.household_id, recorded.version, recorded.positions, recorded.event_types, payment_id)
 
 
