@@ -10,7 +10,7 @@ from uuid import UUID
 from bistand_es.application.app import BistandApplication
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
-from bistand_es.domain.vocabulary import MemberRole
+from bistand_es.domain.vocabulary import ActorRole, MemberRole, Outcome
 
 ANNA = Actor("anna", "handlaggare")
 BERIT = Actor("berit", "handlaggare")
@@ -91,3 +91,25 @@ def tell_story(app: BistandApplication) -> tuple[UUID, str]:
     assert wages is not None
     app.correct_income(hid, actor=BERIT, income_id=wages, reason="lönespecifikation", amount=Decimal("8100.00"))
     return hid, wages
+
+
+def synthetic_decision(app: BistandApplication, hid: UUID, month: str, aid: str) -> None:
+    """A granting decision with a hand-written calculation (for tests that need one without the engine)."""
+    app.change_household(
+        hid,
+        lambda h: h.make_decision(
+            actor=ANNA,
+            month=Month.parse(month),
+            outcome=Outcome.GRANTED,
+            situation={},
+            calculation={"aid": aid, "lines": []},
+            rule_set_hash="x",
+            parameters=[],
+            approved_costs={},
+            norm_adjustment=None,
+            conditions=[],
+            delegat=ActorRole.CASEWORKER,
+            reason="",
+            decided_on=Month.parse(month).first_day,
+        ),
+    )

@@ -13,9 +13,8 @@ from bistand_es.domain.errors import ConcurrentChange, DecisionConflict, NotFoun
 from bistand_es.domain.household import event_type_name
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
-from bistand_es.domain.vocabulary import ActorRole, Outcome
 from tests.conftest import store_digest
-from tests.scenario import ANNA, APPLICANT, CHILD, EXPECTED_TYPES, PARTNER, tell_story
+from tests.scenario import ANNA, APPLICANT, CHILD, EXPECTED_TYPES, PARTNER, synthetic_decision, tell_story
 
 
 def test_story_is_recorded_in_order_with_actors(app: BistandApplication) -> None:
@@ -56,24 +55,7 @@ def test_rejected_commands_store_nothing(app: BistandApplication) -> None:
     with pytest.raises(UnknownMember):
         app.remove_member(hid, actor=ANNA, person="19121212-1212", effective_on=date(2021, 3, 1), reason="")
     with pytest.raises(DecisionConflict):
-        app.change_household(
-            hid,
-            lambda h: h.make_decision(
-                actor=ANNA,
-                month=Month.parse("2025-01"),
-                outcome=Outcome.GRANTED,
-                situation={},
-                calculation={"aid": "1.00", "lines": []},
-                rule_set_hash="x",
-                parameters=[],
-                approved_costs={},
-                norm_adjustment=None,
-                conditions=[],
-                delegat=ActorRole.CASEWORKER,
-                reason="",
-                decided_on=date(2025, 1, 1),
-            ),
-        )
+        synthetic_decision(app, hid, "2025-01", "1.00")
     assert store_digest(app) == before
 
 
@@ -152,24 +134,7 @@ def test_commands_that_could_record_a_twin_are_not_retried(settings: Settings, c
     if command == "report_income":
         first.report_income(hid, actor=ANNA, **twin)  # type: ignore[arg-type]
     else:
-        first.change_household(
-            hid,
-            lambda h: h.make_decision(
-                actor=ANNA,
-                month=Month.parse("2021-03"),
-                outcome=Outcome.GRANTED,
-                situation={},
-                calculation={"aid": "5000.00", "lines": []},
-                rule_set_hash="x",
-                parameters=[],
-                approved_costs={},
-                norm_adjustment=None,
-                conditions=[],
-                delegat=ActorRole.CASEWORKER,
-                reason="",
-                decided_on=date(2021, 2, 25),
-            ),
-        )
+        synthetic_decision(first, hid, "2021-03", "5000.00")
         second.get_household(hid)
         pay(first, hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00")))
 

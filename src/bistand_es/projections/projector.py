@@ -160,8 +160,8 @@ def watch(
     app: BistandApplication,
     settings: Settings,
     *,
-    interval: float = 2.0,
-    max_seconds: float | None = None,
+    interval: float = 2.0,  # float-ok: seconds
+    max_seconds: float | None = None,  # float-ok: seconds
     page_size: int = DEFAULT_PAGE_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_update: Callable[[ProjectionStatus], None] | None = None,

@@ -36,9 +36,9 @@ DEFAULT_WRITE_WAIT = 5.0
 _RETRY_SLEEP = 0.05
 
 
-def read_wait_from_env() -> float:
+def read_wait_from_env() -> float:  # float-ok: seconds
     try:
-        return float(os.environ.get("BISTAND_READ_WAIT", DEFAULT_READ_WAIT))
+        return float(os.environ.get("BISTAND_READ_WAIT", DEFAULT_READ_WAIT))  # float-ok: seconds
     except ValueError:
         return DEFAULT_READ_WAIT
 
@@ -119,7 +119,7 @@ class ReadModelStore:
     # ------------------------------------------------------------------ connections
 
     def connect_writer(
-        self, path: Path | None = None, *, wait: float = DEFAULT_WRITE_WAIT
+        self, path: Path | None = None, *, wait: float = DEFAULT_WRITE_WAIT  # float-ok: seconds
     ) -> duckdb.DuckDBPyConnection:
         """Open the file read-write (call only while holding :meth:`writer_lock`); waits out short readers."""
         con = _connect(path or self.path, read_only=False, wait=wait)
