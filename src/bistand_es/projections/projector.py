@@ -17,21 +17,20 @@ dirty, in their own transaction; the marks are committed with the pages, so a cr
 
 from __future__ import annotations
 
-import queue
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from bistand_es.domain.month import Month
 from bistand_es.projections import jobbstimulans
+from bistand_es.projections.batches import Fault, arrow_table, insert_arrow, prepare_batch, write_batch
 from bistand_es.projections.errors import ProjectorBusy, ReadModelError
-from bistand_es.projections.rows import StoredNotification, page_rows
-from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION, TABLES
+from bistand_es.projections.reader import BatchReader
+from bistand_es.projections.rows import StoredNotification
+from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION
 from bistand_es.projections.store import Marker, ReadModelStore, wrap_error
 
 if TYPE_CHECKING:
@@ -45,14 +44,10 @@ MIN_PAGE_SIZE: Final = 500
 #: Events per DuckDB transaction when catching up on many events (several pages; measured in
 #: bench/bench_projection.py: per-statement and per-commit costs dominate below ~10 000).
 DEFAULT_BATCH_SIZE: Final = 20_000
-#: The GIL switch interval while the reader thread runs: short, so DuckDB gets the GIL back at once when it
-#: needs it (with the default 5 ms, the writer waits for the decoding thread and the overlap is lost).
-_SWITCH_INTERVAL: Final = 0.0002
 #: An incremental run that holds the file longer than this closes it briefly so that waiting readers get in.
 YIELD_TO_READERS_AFTER: Final = 2.0
 
 #: Test hook: called with a stage name ("after_insert" before the commit, "after_commit" after it).
-Fault = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -201,48 +196,6 @@ def project_page(
     return write_batch(con, prepare_batch(notifications), fault=fault)
 
 
-@dataclass(frozen=True)
-class PreparedBatch:
-    """A batch of events decoded into one Arrow table per fact table, ready for one transaction."""
-
-    tables: tuple[tuple[str, Any], ...]
-    last_position: int
-    count: int
-
-
-def prepare_batch(notifications: Sequence[StoredNotification]) -> PreparedBatch:
-    """Decode notifications into Arrow tables (pure; runs in the reader thread during long runs)."""
-    rows = page_rows(notifications)
-    tables = [(table, _arrow_table(table, table_rows)) for table, table_rows in rows.tables()]
-    if rows.dirty_persons:
-        tables.append(("f_dirty_persons", _arrow_table("f_dirty_persons", [(p,) for p in sorted(rows.dirty_persons)])))
-    if rows.amended_decisions:  # their members are looked up once per run, in _refresh_derived
-        tables.append(("f_dirty_decisions", _arrow_table("f_dirty_decisions", [(d,) for d in rows.amended_decisions])))
-    return PreparedBatch(tuple(tables), rows.last_position, rows.count)
-
-
-def write_batch(con: duckdb.DuckDBPyConnection, prepared: PreparedBatch, *, fault: Fault | None = None) -> int:
-    """Insert a prepared batch and the new position in one transaction. Returns the new position."""
-    now = datetime.now(UTC).replace(tzinfo=None).isoformat()
-    con.begin()
-    try:
-        for table, arrow in prepared.tables:
-            _insert_arrow(con, table, arrow)
-        con.execute(
-            "UPDATE projector_state SET position = ?, events_projected = events_projected + ?, updated_at = ?",
-            [prepared.last_position, prepared.count, now],
-        )
-        if fault is not None:
-            fault("after_insert")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    if fault is not None:
-        fault("after_commit")
-    return prepared.last_position
-
-
 # ---------------------------------------------------------------------- the loop
 
 
@@ -356,7 +309,7 @@ class _Projector:
         bar = _progress(self.progress, store_position - start, label)
         threaded = store_position - start > self.batch_size
         try:
-            with _Reader(self.app, start, self.page_size, self.batch_size, threaded=threaded) as reader:
+            with BatchReader(self.app, start, self.page_size, self.batch_size, threaded=threaded) as reader:
                 for prepared in reader:
                     new_position = write_batch(con, prepared, fault=self.fault)
                     applied += prepared.count
@@ -372,96 +325,6 @@ class _Projector:
             if bar is not None:
                 bar.render_finish()
         return con, applied
-
-
-class _Reader:
-    """The batches after ``start``: pages of ``page_size`` gathered up to ``batch_size`` events, decoded.
-
-    Threaded, a daemon thread reads and decodes ahead (at most two batches) while the caller writes; leaving the
-    ``with`` block stops it. Either way the caller sees the same batches in the same order.
-    """
-
-    _DONE: Final = object()
-
-    def __init__(self, app: BistandApplication, start: int, page_size: int, batch_size: int, *, threaded: bool) -> None:
-        self._app = app
-        self._position = start
-        self._page_size = page_size
-        self._batch_size = batch_size
-        self._threaded = threaded
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._switch_interval = sys.getswitchinterval()
-
-    def __enter__(self) -> _Reader:
-        if self._threaded:
-            sys.setswitchinterval(_SWITCH_INTERVAL)
-            self._thread = threading.Thread(target=self._produce, name="bistand-projector-reader", daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if self._thread is not None:
-            self._stop.set()  # the reader notices within 50 ms (or after the batch it is decoding)
-            self._thread.join()
-            sys.setswitchinterval(self._switch_interval)
-
-    def __iter__(self) -> Iterator[PreparedBatch]:
-        if not self._threaded:
-            while True:
-                batch, more = self._next_batch()
-                if batch is not None:
-                    yield batch
-                if not more:
-                    return
-        while True:
-            item = self._queue.get()
-            if item is self._DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def _next_batch(self) -> tuple[PreparedBatch | None, bool]:
-        """The next batch (None when nothing is new) and whether more may follow (the last page was full)."""
-        notifications: list[StoredNotification] = []
-        more = True
-        while len(notifications) < self._batch_size:
-            page = self._app.recorder.select_notifications(
-                start=self._position, limit=self._page_size, inclusive_of_start=False
-            )
-            if page:
-                notifications.extend(page)
-                self._position = page[-1].id
-            if len(page) < self._page_size:
-                more = False
-                break
-        if not notifications:
-            return None, False
-        return prepare_batch(notifications), more
-
-    def _produce(self) -> None:
-        try:
-            while not self._stop.is_set():
-                batch, more = self._next_batch()
-                if batch is not None:
-                    self._put(batch)
-                if not more:
-                    break
-            self._put(self._DONE)
-        except BaseException as error:  # handed to the writer, which raises it
-            self._put(error)
-
-    def _put(self, item: Any) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
 
 
 class _Bar:
@@ -530,58 +393,6 @@ def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | No
     return int(row[0]), int(row[1]), int(row[2]), updated
 
 
-_ARROW_SCHEMAS: dict[str, tuple[Any, tuple[int, ...]]] = {}
-
-
-def _pyarrow() -> Any:
-    """pyarrow, imported on first use (its stubs do not export the constructors mypy would need)."""
-    import importlib
-
-    return importlib.import_module("pyarrow")
-
-
-def _arrow_schema(table: str) -> tuple[Any, tuple[int, ...]]:
-    """The Arrow struct type of a table's rows, and the indexes of its JSON columns (cached)."""
-    cached = _ARROW_SCHEMAS.get(table)
-    if cached is None:
-        pa = _pyarrow()
-        types = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}
-        columns = TABLES[table]
-        struct = pa.struct([(name, types.get(kind, pa.string())) for name, kind in columns])
-        cached = (struct, tuple(index for index, (_, kind) in enumerate(columns) if kind == "JSON"))
-        _ARROW_SCHEMAS[table] = cached
-    return cached
-
-
-def _arrow_table(table: str, rows: Sequence[tuple[Any, ...]]) -> Any:
-    """Row tuples as one Arrow table with the schema's column types (never executemany).
-
-    The rows are converted in one call (as a struct array; several times faster than column by column). Text
-    stays text: DuckDB casts it to DATE, TIMESTAMP and DECIMAL(14,2) on insert (exact). JSON columns get Arrow's
-    JSON extension type, which DuckDB takes as JSON without parsing it again (they hold the stored event JSON,
-    parsed once already, or JSON serialised here).
-    """
-    pa = _pyarrow()
-    struct, json_columns = _arrow_schema(table)
-    result = pa.Table.from_struct_array(pa.array(rows, type=struct))
-    for index in json_columns:
-        column = result.column(index)
-        chunks = [pa.ExtensionArray.from_storage(pa.json_(), chunk) for chunk in column.chunks]
-        result = result.set_column(
-            index, pa.field(result.schema.field(index).name, pa.json_()), pa.chunked_array(chunks, type=pa.json_())
-        )
-    return result
-
-
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batch: Any) -> None:
-    """Insert an Arrow table into ``table``, one of the schema's constants (checked)."""
-    if table not in TABLES:
-        raise KeyError(table)
-    # DuckDB reads the local Arrow table `batch` by name (a replacement scan: like con.register('batch', …),
-    # without the catalog change, ~0.5 ms less per statement).
-    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM batch')
-
-
 def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None) -> None:
     """Recompute the jobbstimulans windows of the persons marked dirty, in one transaction."""
     dirty = con.execute(
@@ -614,7 +425,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None)
         ]  # fmt: skip
         con.execute("DELETE FROM f_jobbstimulans_spans WHERE person IN (SELECT person FROM f_dirty_persons)")
         if spans:
-            _insert_arrow(con, "f_jobbstimulans_spans", _arrow_table("f_jobbstimulans_spans", spans))
+            insert_arrow(con, "f_jobbstimulans_spans", arrow_table("f_jobbstimulans_spans", spans))
         con.execute("DELETE FROM f_dirty_persons")
         if fault is not None:
             fault("derived_after_insert")

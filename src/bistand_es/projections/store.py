@@ -119,7 +119,10 @@ class ReadModelStore:
     # ------------------------------------------------------------------ connections
 
     def connect_writer(
-        self, path: Path | None = None, *, wait: float = DEFAULT_WRITE_WAIT  # float-ok: seconds
+        self,
+        path: Path | None = None,
+        *,
+        wait: float = DEFAULT_WRITE_WAIT,  # float-ok: seconds
     ) -> duckdb.DuckDBPyConnection:
         """Open the file read-write (call only while holding :meth:`writer_lock`); waits out short readers."""
         con = _connect(path or self.path, read_only=False, wait=wait)
