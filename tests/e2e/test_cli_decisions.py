@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import postgres_url_or_skip, reset_postgres
 from tests.e2e.cli import Bistand
 
 ANNA = "640823-3234"
@@ -34,8 +35,13 @@ def decision_event(cli: Bistand, hid: str, month: str) -> dict:
     return [e for e in events if e["details"]["month"] == month][-1]["details"]
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Bistand:
+@pytest.fixture(params=["sqlite", "postgres"])
+def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Bistand:
+    """Decisions and payments through the CLI on the embedded default and on PostgreSQL."""
+    if request.param == "postgres":
+        url = postgres_url_or_skip()
+        reset_postgres(url)
+        return Bistand(tmp_path / "data", BISTAND_DATABASE_URL=url)
     return Bistand(tmp_path / "data")
 
 

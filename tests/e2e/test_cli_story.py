@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import postgres_url_or_skip, reset_postgres
 from tests.e2e.cli import Bistand
 
 
-@pytest.fixture
-def story(tmp_path: Path) -> tuple[Bistand, str, str]:
-    cli = Bistand(tmp_path / "data")
+@pytest.fixture(params=["sqlite", "postgres"])
+def story(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Bistand, str, str]:
+    """The same CLI story on the embedded default and on PostgreSQL (BISTAND_DATABASE_URL)."""
+    if request.param == "postgres":
+        url = postgres_url_or_skip()
+        reset_postgres(url)
+        cli = Bistand(tmp_path / "data", BISTAND_DATABASE_URL=url)
+    else:
+        cli = Bistand(tmp_path / "data")
     hid = cli.json(
         "household", "register", "--municipality", "1765", "--applicant", "640823-3234", "--on", "2021-01-04"
     )["household_id"]
