@@ -193,3 +193,47 @@ values:
       reference: "tests/e2e/test_cli_decisions.py"
     confidence: HIGH
 """
+
+
+MAX_RENT_2021 = """\
+id: local.max_rent
+type: money
+description: "Högsta godtagbara hyra (test municipality)"
+unit: "kr/månad"
+values:
+  "2021-01-01":
+    value: 6330
+    source:
+      title: "Test: the municipality's guideline"
+      reference: "tests/e2e/test_cli_decisions.py"
+    confidence: MEDIUM
+"""
+
+
+def test_a_local_maximum_rent_caps_the_approved_rent(cli: Bistand) -> None:
+    (cli.home / "parameters").mkdir(parents=True)
+    (cli.home / "parameters" / "local.max_rent.yaml").write_text(MAX_RENT_2021, encoding="utf-8")
+    hid = family(cli)
+    cli.ok("apply", hid, "--month", "2021-03", "--cost", "rent=7500", "--cost", "electricity=400")
+    cli.ok("decide", hid, "--month", "2021-03", "--yes")
+    decided = decision_event(cli, hid, "2021-03")
+    calc = decided["calculation"]
+    # 9 560 norm + rent capped at 6 330 + electricity 400 = 16 290
+    assert (calc["costs_total"], calc["aid"]) == ("6730.00", "16290.00")
+    rent = next(line for line in calc["lines"] if line["kind"] == "cost.rent")
+    assert (rent["amount"], rent["parameter"], rent["confidence"]) == ("6330.00", "local.max_rent@2021-01-01", "MEDIUM")
+    assert any("local.max_rent@2021-01-01 is MEDIUM" in w for w in calc["warnings"])
+    assert decided["outcome"] == "partly_granted"
+    assert decided["applied_costs"] == {"electricity": "400.00", "rent": "7500.00"}
+    assert decided["approved_costs"] == {"electricity": "400.00", "rent": "6330.00"}
+
+
+def test_a_rent_below_the_maximum_is_approved_as_applied(cli: Bistand) -> None:
+    (cli.home / "parameters").mkdir(parents=True)
+    (cli.home / "parameters" / "local.max_rent.yaml").write_text(MAX_RENT_2021, encoding="utf-8")
+    hid = family(cli)
+    cli.ok("apply", hid, "--month", "2021-03", "--cost", "rent=6000")
+    cli.ok("decide", hid, "--month", "2021-03", "--yes")
+    decided = decision_event(cli, hid, "2021-03")
+    assert (decided["outcome"], decided["calculation"]["aid"]) == ("granted", "15560.00")  # 9 560 + 6 000
+    assert decided["calculation"]["warnings"] == []  # the cap was not used, so it is not cited

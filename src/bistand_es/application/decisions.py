@@ -109,6 +109,7 @@ def draft_decision(household: Household, request: DecisionRequest, rule_set: Rul
     situation = build_situation(household, request.month, approved, request.profile)
     result = calculate(parse_situation(situation), rule_set)
     calculation = result.to_dict()
+    approved = _approved_by_calculation(calculation, approved)
     if request.norm_adjustment is not None:
         calculation = adjust_norm(calculation, request.norm_adjustment, request.norm_adjustment_amount, request.reason)
     aid = Decimal(calculation["aid"])
@@ -134,6 +135,16 @@ def draft_decision(household: Household, request: DecisionRequest, rule_set: Rul
         applied_costs=applied,
         approved_costs=approved,
     )
+
+
+def _approved_by_calculation(calculation: dict[str, Any], asked: dict[str, Decimal]) -> dict[str, Decimal]:
+    """What the calculation approved per cost kind (the engine may cap one, e.g. rent at local.max_rent)."""
+    approved = {kind: Decimal("0.00") for kind in asked}
+    for line in calculation["lines"]:
+        kind = str(line["kind"])
+        if kind.startswith("cost."):
+            approved[kind[5:]] = approved.get(kind[5:], Decimal("0.00")) + Decimal(line["amount"])
+    return approved
 
 
 def adjust_norm(calculation: dict[str, Any], kind: NormAdjustment, amount: Decimal, reason: str) -> dict[str, Any]:
