@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import click
 
-from bistand_es.cli.common import emit_recorded, make_actor, open_app, parse_day, resolve_household, write_options
+from bistand_es.cli.common import (
+    emit_recorded,
+    make_actor,
+    open_app,
+    parse_day,
+    person_id,
+    resolve_household,
+    write_options,
+)
 from bistand_es.domain.errors import InvalidInput
 
 
@@ -26,7 +34,7 @@ def case() -> None:
 
 @case.command()
 @click.argument("household")
-@click.option("--person", required=True, help="The adult's person id (as registered in the household).")
+@click.option("--person", required=True, help="The adult's personnummer (or other person id).")
 @click.option("--month", required=True, help="The month (YYYY-MM) the obstacle concerns.")
 @click.option("--code", required=True, help="Försörjningshinder code 1–23 (see `bistand case obstacle-codes`).")
 @write_options
@@ -51,18 +59,17 @@ def obstacle(
 
     who = make_actor(actor, role)
     chosen = Month.parse(month, field="--month")
+    canonical = person_id(person)
     label = obstacle_codes().label(code)
     app, settings = open_app()
     household_id = resolve_household(app, household)
     recorded, _ = app.change_household(
         household_id,
-        lambda h: h.record_support_obstacle(
-            actor=who, person=person.strip(), month=chosen, code=code.strip(), label=label
-        ),
+        lambda h: h.record_support_obstacle(actor=who, person=canonical, month=chosen, code=code.strip(), label=label),
         expected_version=expected_version,
     )
     emit_recorded(
-        recorded, as_json, f"försörjningshinder {code.strip()} ({label}) for {person} in {chosen}", app, settings
+        recorded, as_json, f"försörjningshinder {code.strip()} ({label}) for {canonical} in {chosen}", app, settings
     )
 
 

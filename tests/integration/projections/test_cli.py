@@ -148,17 +148,21 @@ def test_report_statistics_is_csv_per_person_and_reproducible(home: Path) -> Non
 def test_case_obstacle_and_close(home: Path) -> None:
     ids = json.loads((home / "ids.json").read_text())
     a = ids["A"]
-    unknown = run(home, "case", "obstacle", a, "--person", "A1", "--month", "2021-03", "--code", "99")
+    app, _ = sqlite_app(home)
+    d = str(register(app, "19640823-3234", "1765"))  # a household whose applicant has a real personnummer
+    unknown = run(home, "case", "obstacle", d, "--person", "640823-3234", "--month", "2021-03", "--code", "99")
     assert unknown.exit_code == 2 and "'99' is not in the list" in unknown.output
-    ok = run(home, "case", "obstacle", a, "--person", "A1", "--month", "2021-03", "--code", "7")
-    assert ok.exit_code == 0, ok.output
+    bad_person = run(home, "case", "obstacle", d, "--person", "640823-3235", "--month", "2021-03", "--code", "7")
+    assert bad_person.exit_code == 2 and "check digit should be 4" in bad_person.output
+    ok = run(home, "case", "obstacle", d, "--person", "640823-3234", "--month", "2021-03", "--code", "7")
+    assert ok.exit_code == 0, ok.output  # the 10-digit form is stored as the household's canonical form
     (home / "avslutsorsaker.yaml").write_text('codes:\n  "01": "Arbetsinkomst"\n', encoding="utf-8")
     refused = run(home, "case", "close", a, "--on", "2021-08-31", "--reason", "09")
     assert refused.exit_code == 2 and "avslutsorsak: '09'" in refused.output
     closed = run(home, "case", "close", a, "--on", "2021-08-31", "--reason", "01")
     assert closed.exit_code == 0, closed.output
     out = run(home, "sql", "SELECT person, code, label FROM support_obstacles WHERE month = '2021-03'", "--csv")
-    assert out.stdout.strip().splitlines()[-1] == "A1,7,Arbetslös – otillräcklig ersättning"
+    assert out.stdout.strip().splitlines()[-1] == "19640823-3234,7,Arbetslös – otillräcklig ersättning"
     query = "SELECT reason_code, reason_label FROM case_closures WHERE closed_on = '2021-08-31'"
     assert run(home, "sql", query, "--csv").stdout.strip().splitlines()[-1] == "01,Arbetsinkomst"
 
