@@ -87,7 +87,7 @@ def projections() -> None:
 @sizes_options
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def update(
-    watch: bool, interval: float, max_seconds: float | None, page_size: int, batch_size: int, as_json: bool
+    watch: bool, interval: float, max_seconds: float | None, page_size: int, batch_size: int, as_json: bool  # float-ok: seconds
 ) -> None:
     """Project the events not yet in the read model (rebuilds if the projection version changed).
 

@@ -39,7 +39,7 @@ def refresh(no_update: bool) -> Settings:
     return settings
 
 
-def open_read_only(settings: Settings, wait: float | None) -> duckdb.DuckDBPyConnection:
+def open_read_only(settings: Settings, wait: float | None) -> duckdb.DuckDBPyConnection:  # float-ok: seconds
     from bistand_es.projections.store import ReadModelStore
 
     con = ReadModelStore(settings.reports_path).connect_reader(wait=wait)

@@ -87,7 +87,7 @@ def _arrow_schema(table: str) -> tuple[Any, tuple[int, ...]]:
 
 
 def arrow_table(table: str, rows: Sequence[tuple[Any, ...]]) -> Any:
-    """Row tuples as one Arrow table with the schema's column types (never executemany).
+    """Row tuples as one Arrow table with the schema's column types (no row-by-row inserts).
 
     The rows are converted in one call (as a struct array; several times faster than column by column). Text
     stays text: DuckDB casts it to DATE, TIMESTAMP and DECIMAL(14,2) on insert (exact). JSON columns get Arrow's

@@ -132,7 +132,7 @@ class ReadModelStore:
         con.execute("SET checkpoint_threshold = '256MB'")
         return con
 
-    def connect_reader(self, *, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    def connect_reader(self, *, wait: float | None = None) -> duckdb.DuckDBPyConnection:  # float-ok: seconds
         """Open the file read-only; retries while the writer has it open, up to ``wait`` seconds."""
         if not self.path.exists():
             raise ReadModelMissing(f"no read model at {self.path} yet — run `bistand projections update` first")
@@ -180,7 +180,7 @@ class ReadModelStore:
         return marker.inode == inode and marker.position == store_position
 
 
-def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:  # float-ok: seconds
     import duckdb
 
     deadline = time.monotonic() + max(wait, 0.0)
