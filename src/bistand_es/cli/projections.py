@@ -87,7 +87,12 @@ def projections() -> None:
 @sizes_options
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def update(
-    watch: bool, interval: float, max_seconds: float | None, page_size: int, batch_size: int, as_json: bool  # float-ok: seconds
+    watch: bool,
+    interval: float,  # float-ok: seconds
+    max_seconds: float | None,  # float-ok: seconds
+    page_size: int,
+    batch_size: int,
+    as_json: bool,
 ) -> None:
     """Project the events not yet in the read model (rebuilds if the projection version changed).
 

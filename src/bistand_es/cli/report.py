@@ -22,7 +22,13 @@ _NAMES = ("monthly", "jobbstimulans", "payments", "statistics")
     help="Seconds to wait while the projector writes (default BISTAND_READ_WAIT or 10).",
 )
 def report(
-    name: str, month: str | None, fmt: str, as_json: bool, as_csv: bool, no_update: bool, wait: float | None  # float-ok: seconds
+    name: str,
+    month: str | None,
+    fmt: str,
+    as_json: bool,
+    as_csv: bool,
+    no_update: bool,
+    wait: float | None,  # float-ok: seconds
 ) -> None:
     """Rapporter from the read model.
 

@@ -75,7 +75,7 @@ def sql(
     as_csv: bool,
     no_update: bool,
     shell: bool,
-    wait: float | None,
+    wait: float | None,  # float-ok: seconds
 ) -> None:
     """SQL: run a read-only query on the read model.
 
@@ -102,7 +102,7 @@ def sql(
         click.echo(render_rows(result.rows, chosen_format(fmt, as_json, as_csv), result.columns))
 
 
-def _shell(settings: Settings, wait: float | None) -> None:
+def _shell(settings: Settings, wait: float | None) -> None:  # float-ok: seconds
     binary = shutil.which("duckdb")
     if binary is not None:
         if not settings.reports_path.exists():
