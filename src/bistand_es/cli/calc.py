@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from bistand_es.cli.common import load_rules
 from bistand_es.cli.output import chosen_format, format_option, render_rows, to_json
 from bistand_es.domain.errors import BistandError, InvalidInput
-
-DEFAULT_HOME = "./bistand-data"
-
-
-def override_directory(parameters: str | None) -> Path | None:
-    """``--parameters DIR`` if given (must exist), else ``$BISTAND_HOME/parameters`` if that exists."""
-    if parameters is not None:
-        path = Path(parameters)
-        if not path.is_dir():
-            raise InvalidInput(f"--parameters: {parameters!r} is not a directory")
-        return path
-    home = Path(os.environ.get("BISTAND_HOME") or DEFAULT_HOME)
-    candidate = home / "parameters"
-    return candidate if candidate.is_dir() else None
 
 
 def parameters_option(func: Any) -> Any:
@@ -75,14 +61,12 @@ def calc(
     """
     from bistand_es.domain.rules.calculation import calculate
     from bistand_es.domain.rules.input import parse_document
-    from bistand_es.domain.rules.rule_set import load_rule_set
     from bistand_es.domain.rules.situation import parse_situation
 
     try:
-        override = override_directory(parameters)
+        rule_set = load_rules(parameters)
         name = "SITUATION_FILE" if situation_file == "-" else situation_file
         situation = parse_situation(parse_document(_read(situation_file), name))
-        rule_set = load_rule_set(override)
         result = calculate(situation, rule_set, profile)
     except BistandError as error:
         fail(error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from bistand_es.domain.vocabulary import ActorRole
 if TYPE_CHECKING:
     from bistand_es.application.app import BistandApplication, Recorded
     from bistand_es.application.config import Settings
+    from bistand_es.domain.rules.rule_set import RuleSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +65,26 @@ def open_app() -> tuple[BistandApplication, Settings]:
 
     settings = Settings.from_env()
     return bootstrap(settings), settings
+
+
+def override_directory(parameters: str | None) -> Path | None:
+    """``--parameters DIR`` if given (must exist), else ``$BISTAND_HOME/parameters`` if that exists."""
+    if parameters is not None:
+        path = Path(parameters)
+        if not path.is_dir():
+            raise InvalidInput(f"--parameters: {parameters!r} is not a directory")
+        return path
+    from bistand_es.application.config import Settings
+
+    candidate = Settings.from_env().parameters_dir
+    return candidate if candidate.is_dir() else None
+
+
+def load_rules(parameters: str | None = None) -> RuleSet:
+    """The rule set every command calculates with: shipped parameters + the municipality's overrides."""
+    from bistand_es.domain.rules.rule_set import load_rule_set
+
+    return load_rule_set(override_directory(parameters))
 
 
 def resolve_household(app: BistandApplication, text: str) -> UUID:

@@ -8,19 +8,20 @@ from typing import Any
 
 import click
 
-from bistand_es.cli.common import emit_recorded, make_actor, open_app, parse_day, resolve_household, write_options
+from bistand_es.cli.common import (
+    emit_recorded,
+    load_rules,
+    make_actor,
+    open_app,
+    parse_day,
+    resolve_household,
+    write_options,
+)
 from bistand_es.cli.output import render_rows, to_json
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
 from bistand_es.domain.vocabulary import DELEGATION_LEVEL, ActorRole, NormAdjustment, RecoveryCondition
-
-
-def load_rules(settings: Any) -> Any:
-    from bistand_es.domain.rules.rule_set import load_rule_set
-
-    override = settings.parameters_dir if settings.parameters_dir.is_dir() else None
-    return load_rule_set(override)
 
 
 def render_calculation(calculation: dict[str, Any]) -> str:
@@ -150,7 +151,7 @@ def decide(
     )
     app, settings = open_app()
     hid = resolve_household(app, household_id)
-    rules = load_rules(settings)
+    rules = load_rules()
     household = app.get_household(hid)
     approved = _approved(approve)
     if approved is not None:

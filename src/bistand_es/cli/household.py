@@ -109,7 +109,7 @@ def add_member(
 
     \b
     Example:
-      bistand household add-member 3f2a9c1e --person 20160601-0007 --role child --actor anna
+      bistand household add-member 3f2a9c1e --person 20160601-0005 --role child --actor anna
     """
     who = make_actor(actor, role)
     on = parse_day(effective_on, "--from")
@@ -152,7 +152,7 @@ def remove_member(
 
     \b
     Example:
-      bistand household remove-member 3f2a9c1e --person 20160601-0007 --from 2021-06-01 --actor anna
+      bistand household remove-member 3f2a9c1e --person 20160601-0005 --from 2021-06-01 --actor anna
     """
     who = make_actor(actor, role)
     on = parse_day(effective_on, "--from")

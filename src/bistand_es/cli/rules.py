@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bistand_es.cli.calc import fail, override_directory, parameters_option
+from bistand_es.cli.calc import fail, parameters_option
+from bistand_es.cli.common import load_rules
 from bistand_es.cli.output import chosen_format, format_option, render_record, render_rows, to_json
 from bistand_es.domain.errors import BistandError, InvalidInput
 
 if TYPE_CHECKING:
     from bistand_es.domain.rules.model import Entry, Value
-    from bistand_es.domain.rules.rule_set import RuleSet
 
 
 def _day(text: str | None) -> date:
@@ -23,12 +23,6 @@ def _day(text: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"--at: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _load(parameters: str | None) -> RuleSet:
-    from bistand_es.domain.rules.rule_set import load_rule_set
-
-    return load_rule_set(override_directory(parameters))
 
 
 def _show_value(value: Value | None) -> str:
@@ -82,7 +76,7 @@ def list_parameters(at: str | None, parameters: str | None, fmt: str, as_json: b
     """
     try:
         day = _day(at)
-        rule_set = _load(parameters)
+        rule_set = load_rules(parameters)
     except BistandError as error:
         fail(error)
         return
@@ -130,7 +124,7 @@ def show_parameter(
     """
     try:
         day = _day(at)
-        rule_set = _load(parameters)
+        rule_set = load_rules(parameters)
         parameter = rule_set.parameter(param_id)
         value = rule_set.lookup(param_id, day)
     except BistandError as error:
@@ -171,7 +165,7 @@ def rule_set_hash(parameters: str | None) -> None:
       bistand rules hash --parameters /srv/bistand/parameters
     """
     try:
-        rule_set = _load(parameters)
+        rule_set = load_rules(parameters)
     except BistandError as error:
         fail(error)
         return

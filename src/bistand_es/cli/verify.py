@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from bistand_es.cli.common import open_app, resolve_household
-from bistand_es.cli.decide import load_rules
+from bistand_es.cli.common import load_rules, open_app, resolve_household
 from bistand_es.cli.output import chosen_format, format_option, render_rows
 
 
@@ -34,14 +33,14 @@ def verify(household_ids: tuple[str, ...], all_households: bool, fmt: str, as_js
     from bistand_es.application.audit import verify_history
     from bistand_es.domain.errors import InvalidInput
 
-    app, settings = open_app()
+    app, _ = open_app()
     if all_households:
         ids = [UUID(row["household_id"]) for row in app.list_households()]
     elif household_ids:
         ids = [resolve_household(app, text) for text in household_ids]
     else:
         raise InvalidInput("name a household (or several), or pass --all")
-    rules = load_rules(settings)
+    rules = load_rules()
     rows = []
     for hid in ids:
         for check in verify_history(app.get_history(hid), rules):
