@@ -32,3 +32,31 @@ def test_top_level_help_lists_every_command() -> None:
     result = CliRunner().invoke(cli, ["--help"], catch_exceptions=False)
     for name in COMMANDS:
         assert f"  {name} " in result.output
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_help_examples_name_commands_that_exist(path: list[str]) -> None:
+    """Every `bistand …` line in a help text runs a real command with options it has (no advertised ghosts)."""
+    import re
+    import shlex
+
+    text = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False).output
+    joined = re.sub(r"\\\n\s*", " ", text)
+    for line in joined.splitlines():
+        line = line.strip()
+        if not line.startswith("bistand "):
+            continue
+        words = shlex.split(line.split(" > ")[0].split(" | ")[0])[1:]
+        ctx = click.Context(cli)
+        command: click.Command | None = cli
+        consumed: list[str] = []
+        while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+            command = command.get_command(ctx, words[0])
+            assert command is not None, f"help of {' '.join(path)}: `{line}` names no command"
+            consumed.append(words.pop(0))
+        assert command is not None
+        options = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | {"--help"}
+        for word in words:
+            if word.startswith("--"):
+                name = word.split("=")[0]
+                assert name in options, f"help of {' '.join(path)}: `{line}` uses {name}, which {consumed} lacks"

@@ -1,138 +1,109 @@
-"""The application service: verb_noun commands and get_ queries over household ids and plain values.
+"""The application service: one named method per use case, over household ids and plain values.
 
-Each command loads one household, calls one aggregate command (which validates, then records) and saves.
-Library errors become the project's errors here: a missing household is :class:`NotFound`, a version
-conflict (two caseworkers on one household) is :class:`ConcurrentChange`. A command that fails saves
-nothing, so the event store is exactly as it was.
+Commands (verb_noun) load one household, call one aggregate command (which validates, then records) and save;
+queries (get_/find_/list_) return plain data or the aggregate for reading. The CLI only parses, calls and
+prints. Decisions and payments have their own modules (:mod:`.decisions`, :mod:`.payments`), mixed in here.
+Store plumbing, error translation and retries are in :mod:`.base`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from bistand_es.application.transcodings import DateAsISO, MonthAsStr
-from bistand_es.domain.errors import ConcurrentChange, InvalidInput, NotFound
-from bistand_es.domain.household import Household, event_type_name
+from bistand_es.application.base import HouseholdStore, Recorded
+from bistand_es.application.decisions import DecisionCommands
+from bistand_es.application.payments import PaymentCommands
+from bistand_es.domain.errors import ConcurrentChange, NotFound
+from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
+from bistand_es.domain.person_index import PersonIndexBucket, bucket_id
 from bistand_es.domain.records import Actor
 from bistand_es.domain.vocabulary import MemberRole
 
-T = TypeVar("T")
+__all__ = ["BistandApplication", "Recorded"]
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """What a write command reports back: where its event(s) landed."""
-
-    household_id: UUID
-    version: int
-    positions: list[int]
-    event_types: list[str]
-    result: str | None = None  # e.g. the new income id
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "household_id": str(self.household_id),
-            "version": self.version,
-            "position": self.positions[-1] if self.positions else None,
-            "positions": self.positions,
-            "events": self.event_types,
-            "id": self.result,
-        }
-
-
-class BistandApplication(Application[UUID]):
+class BistandApplication(DecisionCommands, PaymentCommands, HouseholdStore):
     """The write side: households in an event store (SQLite file, PostgreSQL or memory)."""
 
-    name = "Bistand"  # PostgreSQL table: bistand_events
-    is_snapshotting_enabled = False
+    name = "Bistand"  # the library derives table and environment names from it: PostgreSQL table bistand_events
 
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-        transcoder.register(MonthAsStr())
+    # ------------------------------------------------------------------ membership (one open household per person)
 
-    # ------------------------------------------------------------------ plumbing
-
-    def _load(self, household_id: UUID) -> Household:
+    def _bucket(self, person: str) -> PersonIndexBucket:
         try:
-            household: object = self.repository.get(household_id)
+            bucket: object = self.repository.get(bucket_id(person))
         except AggregateNotFoundError:
-            raise NotFound(f"unknown household {household_id}") from None
-        if not isinstance(household, Household):
-            raise NotFound(f"unknown household {household_id}")
-        return household
+            return PersonIndexBucket.start(person)
+        if not isinstance(bucket, PersonIndexBucket):  # pragma: no cover - ids are namespaced
+            raise NotFound("person index is damaged")
+        return bucket
 
-    def _change(
+    def _save_with_index(self, household: Household, joins: list[str], leaves: list[str]) -> Recorded:
+        """Save the household and the index buckets of the persons who joined or left, atomically."""
+        buckets: dict[UUID, PersonIndexBucket] = {}
+        for person in [*joins, *leaves]:
+            key = bucket_id(person)
+            if key not in buckets:
+                buckets[key] = self._bucket(person)
+        for person in leaves:
+            buckets[bucket_id(person)].leave(person, household.id)
+        for person in joins:
+            buckets[bucket_id(person)].join(person, household.id)
+        try:
+            recordings = self.save(household, *buckets.values())
+        except (IntegrityError, RecordConflictError):
+            raise ConcurrentChange(household.id) from None
+        mine = [r for r in recordings if r.domain_event.originator_id == household.id]
+        return self._recorded(household, mine)
+
+    def _membership_change(
         self,
         household_id: UUID,
-        command: Callable[[Household], T],
+        command: Any,
         *,
-        expected_version: int | None = None,
-        retry: bool = True,
-    ) -> tuple[Recorded, T]:
-        """Load, run one aggregate command, save. Retries once on a conflict when ``retry`` says it is safe.
-
-        Safe means that running the command again on the fresh state cannot record the same fact twice: the
-        aggregate's own checks refuse a repeat (a second application for a month, a member added twice, a
-        month decided twice). Reporting an income, correcting one, or paying a stated amount are not safe:
-        the other caseworker may just have recorded the same thing, so they surface ``ConcurrentChange``.
-        With ``expected_version`` (the version the caseworker saw) a household that has moved on is a
-        conflict at once, and is not retried: the caseworker must look again.
-        """
-        attempts = 2 if (retry and expected_version is None) else 1
+        joins: list[str],
+        leaves: list[str],
+        expected_version: int | None,
+    ) -> Recorded:
+        attempts = 1 if expected_version is not None else 2
         for attempt in range(attempts):
             household = self._load(household_id)
             if expected_version is not None and household.version != expected_version:
                 raise ConcurrentChange(household_id)
-            result = command(household)
+            command(household)
             try:
-                recordings = self.save(household)
-            except (IntegrityError, RecordConflictError):
-                if attempt + 1 < attempts:
-                    continue
-                raise ConcurrentChange(household_id) from None
-            return self._recorded(household, recordings), result
-        raise ConcurrentChange(household_id)  # pragma: no cover - loop always returns or raises
+                return self._save_with_index(household, joins, leaves)
+            except ConcurrentChange:
+                if attempt + 1 >= attempts:
+                    raise
+        raise ConcurrentChange(household_id)  # pragma: no cover
 
-    @staticmethod
-    def _recorded(household: Household, recordings: list[Any], result: str | None = None) -> Recorded:
-        return Recorded(
-            household_id=household.id,
-            version=household.version,
-            positions=[r.notification.id for r in recordings],
-            event_types=[event_type_name(r.domain_event) for r in recordings],
-            result=result,
-        )
-
-    # ------------------------------------------------------------------ commands
+    # ------------------------------------------------------------------ commands: household composition
 
     def register_household(
         self, *, actor: Actor, municipality: str, applicant: str, birth_date: date, registered_on: date
     ) -> Recorded:
-        household = Household.register(
-            actor=actor,
-            municipality=municipality,
-            applicant=applicant,
-            birth_date=birth_date,
-            registered_on=registered_on,
-        )
-        self._require_unregistered_applicant(applicant)
-        recordings = self.save(household)
-        return self._recorded(household, recordings)
-
-    def _require_unregistered_applicant(self, applicant: str) -> None:
-        for summary in self.list_households():
-            if summary["applicant"] == applicant and summary["closed_on"] is None:
-                raise InvalidInput(f"{applicant} is already the applicant of household {summary['household_id']}")
+        """Register a household with its applicant; refused while the applicant is in another open household."""
+        for _ in range(2):
+            household = Household.register(
+                actor=actor,
+                municipality=municipality,
+                applicant=applicant,
+                birth_date=birth_date,
+                registered_on=registered_on,
+            )
+            try:
+                return self._save_with_index(household, [applicant], [])
+            except ConcurrentChange:
+                continue  # someone else changed the person's bucket: look again (the join check decides)
+        raise ConcurrentChange("(new household)")
 
     def add_member(
         self,
@@ -146,7 +117,7 @@ class BistandApplication(Application[UUID]):
         effective_on: date,
         expected_version: int | None = None,
     ) -> Recorded:
-        recorded, _ = self._change(
+        return self._membership_change(
             household_id,
             lambda h: h.add_member(
                 actor=actor,
@@ -156,9 +127,10 @@ class BistandApplication(Application[UUID]):
                 in_school=in_school,
                 effective_on=effective_on,
             ),
+            joins=[person],
+            leaves=[],
             expected_version=expected_version,
         )
-        return recorded
 
     def remove_member(
         self,
@@ -170,12 +142,35 @@ class BistandApplication(Application[UUID]):
         reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        recorded, _ = self._change(
+        return self._membership_change(
             household_id,
             lambda h: h.remove_member(actor=actor, person=person, effective_on=effective_on, reason=reason),
+            joins=[],
+            leaves=[person],
             expected_version=expected_version,
         )
-        return recorded
+
+    def close_case(
+        self,
+        household_id: UUID,
+        *,
+        actor: Actor,
+        closed_on: date,
+        reason_code: str,
+        reason_label: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """End the case (avslut); its members are then free to join another household."""
+        members = [m.person for m in self._load(household_id).current_members()]
+        return self._membership_change(
+            household_id,
+            lambda h: h.close_case(
+                actor=actor, closed_on=closed_on, reason_code=reason_code, reason_label=reason_label
+            ),
+            joins=[],
+            leaves=members,
+            expected_version=expected_version,
+        )
 
     def set_cohabiting(
         self,
@@ -192,6 +187,25 @@ class BistandApplication(Application[UUID]):
             expected_version=expected_version,
         )
         return recorded
+
+    def record_external_support(
+        self,
+        household_id: UUID,
+        *,
+        actor: Actor,
+        person: str,
+        months: list[Month],
+        source: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        recorded, _ = self._change(
+            household_id,
+            lambda h: h.record_external_support(actor=actor, person=person, months=months, source=source),
+            expected_version=expected_version,
+        )
+        return recorded
+
+    # ------------------------------------------------------------------ commands: applications, incomes
 
     def submit_application(
         self,
@@ -219,6 +233,43 @@ class BistandApplication(Application[UUID]):
         )
         return recorded
 
+    def correct_application(
+        self,
+        household_id: UUID,
+        *,
+        actor: Actor,
+        month: Month,
+        reason: str,
+        cost_lines: list[dict[str, Any]] | None = None,
+        received_on: date | None = None,
+        complete_on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        recorded, _ = self._change(
+            household_id,
+            lambda h: h.correct_application(
+                actor=actor,
+                month=month,
+                reason=reason,
+                cost_lines=cost_lines,
+                received_on=received_on,
+                complete_on=complete_on,
+            ),
+            expected_version=expected_version,
+            retry=False,
+        )
+        return recorded
+
+    def withdraw_application(
+        self, household_id: UUID, *, actor: Actor, month: Month, reason: str, expected_version: int | None = None
+    ) -> Recorded:
+        recorded, _ = self._change(
+            household_id,
+            lambda h: h.withdraw_application(actor=actor, month=month, reason=reason),
+            expected_version=expected_version,
+        )
+        return recorded
+
     def report_income(
         self,
         household_id: UUID,
@@ -237,7 +288,7 @@ class BistandApplication(Application[UUID]):
             expected_version=expected_version,
             retry=False,
         )
-        return _with_result(recorded, income_id)
+        return recorded.with_result(income_id)
 
     def correct_income(
         self,
@@ -261,16 +312,23 @@ class BistandApplication(Application[UUID]):
         )
         return recorded
 
-    def change_household(
+    def record_support_obstacle(
         self,
         household_id: UUID,
-        command: Callable[[Household], T],
         *,
+        actor: Actor,
+        person: str,
+        month: Month,
+        code: str,
+        label: str,
         expected_version: int | None = None,
-        retry: bool = True,
-    ) -> tuple[Recorded, T]:
-        """Run any aggregate command (used by the decision, payment and statistics services)."""
-        return self._change(household_id, command, expected_version=expected_version, retry=retry)
+    ) -> Recorded:
+        recorded, _ = self._change(
+            household_id,
+            lambda h: h.record_support_obstacle(actor=actor, person=person, month=month, code=code, label=label),
+            expected_version=expected_version,
+        )
+        return recorded
 
     # ------------------------------------------------------------------ queries
 
@@ -291,7 +349,7 @@ class BistandApplication(Application[UUID]):
     def get_history(self, household_id: UUID) -> list[Any]:
         """Every event of the household in order (the auditor's view)."""
         events = list(self.repository.event_store.get(household_id))
-        if not events:
+        if not events or not isinstance(events[0], Household.Registered):
             raise NotFound(f"unknown household {household_id}")
         return events
 
@@ -312,22 +370,60 @@ class BistandApplication(Application[UUID]):
                 rows[domain_event.originator_id]["closed_on"] = domain_event.closed_on.isoformat()
         return list(rows.values())
 
-    def iter_events(self, *, topics: tuple[str, ...] = (), page: int = 1000) -> Iterator[Any]:
-        """All events of the application in notification order, decoded page by page."""
-        start: int | None = None
-        while True:
-            notifications = self.recorder.select_notifications(
-                start=start, limit=page, topics=topics, inclusive_of_start=False
+    def find_households(self, person: str) -> list[dict[str, Any]]:
+        """Every household the person belongs or belonged to (as applicant or member), with the periods."""
+        topics = (
+            Household.Registered.TOPIC,
+            Household.MemberAdded.TOPIC,
+            Household.MemberRemoved.TOPIC,
+            Household.CaseClosed.TOPIC,
+        )
+        rows: list[dict[str, Any]] = []
+        open_rows: dict[UUID, dict[str, Any]] = {}
+        municipality: dict[UUID, str] = {}
+        for e in self.iter_events(topics=topics):
+            hid = e.originator_id
+            if isinstance(e, Household.Registered):
+                municipality[hid] = e.municipality
+            joined = (isinstance(e, Household.Registered) and e.applicant == person) or (
+                isinstance(e, Household.MemberAdded) and e.person == person
             )
-            for notification in notifications:
-                yield self.mapper.to_domain_event(notification)
-            if len(notifications) < page:
-                return
-            start = notifications[-1].id
+            if joined:
+                role = "applicant" if isinstance(e, Household.Registered) else e.role
+                start = e.registered_on if isinstance(e, Household.Registered) else e.effective_on
+                row = {
+                    "household_id": str(hid),
+                    "municipality": municipality.get(hid, ""),
+                    "role": role,
+                    "from": start.isoformat(),
+                    "to": None,
+                    "current": True,
+                }
+                rows.append(row)
+                open_rows[hid] = row
+            elif isinstance(e, Household.MemberRemoved) and e.person == person and hid in open_rows:
+                open_rows.pop(hid).update({"to": e.effective_on.isoformat(), "current": False})
+            elif isinstance(e, Household.CaseClosed) and hid in open_rows:
+                open_rows.pop(hid).update({"to": e.closed_on.isoformat(), "current": False})
+        return rows
 
-    def max_position(self) -> int:
-        return self.recorder.max_notification_id() or 0
+    def get_recovery_candidates(self, household_id: UUID | None = None) -> list[dict[str, Any]]:
+        """Months paid above what their (amended) decisions now grant: what återkrav may be considered for.
 
-
-def _with_result(recorded: Recorded, result: str) -> Recorded:
-    return Recorded(recorded.household_id, recorded.version, recorded.positions, recorded.event_types, result)
+        Nothing is claimed or netted here; a caseworker assesses each candidate (9 kap. 1 § SoL).
+        """
+        ids = [household_id] if household_id is not None else [UUID(r["household_id"]) for r in self.list_households()]
+        rows = []
+        for hid in ids:
+            household = self._load(hid)
+            for month, excess in household.overpaid().items():
+                rows.append(
+                    {
+                        "household_id": str(hid),
+                        "month": str(month),
+                        "granted": f"{household.granted_amount(month):.2f}",
+                        "paid": f"{household.paid_amount(month):.2f}",
+                        "overpaid": f"{excess:.2f}",
+                    }
+                )
+        return rows

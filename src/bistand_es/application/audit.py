@@ -12,17 +12,17 @@ For each ``DecisionMade`` / ``DecisionAmended`` of a household:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bistand_es.application.decisions import adjust_norm
 from bistand_es.domain.household import Household
 from bistand_es.domain.money import Money, money_sum
 from bistand_es.domain.rules.calculation import calculate
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import parse_situation
-from bistand_es.domain.vocabulary import NormAdjustment
+from bistand_es.domain.vocabulary import NormAdjustment, Outcome
 
 _TOTALS = ("norm_total", "costs_total", "need", "income_counted", "income_disregarded", "aid", "surplus")
 _PREFIX = {
@@ -85,16 +85,14 @@ def check_consistency(calculation: dict[str, Any]) -> list[str]:
 
 
 def recompute(recorded: Any, rule_set: RuleSet) -> dict[str, Any]:
-    calculation = calculate(parse_situation(recorded.situation), rule_set).to_dict()
+    """The recorded situation calculated again, with the recorded norm adjustment applied the same way."""
+    result = calculate(parse_situation(recorded.situation), rule_set)
     adjustment = recorded.norm_adjustment
     if adjustment:
-        calculation = adjust_norm(
-            calculation,
-            NormAdjustment(adjustment["kind"]),
-            Decimal(adjustment["amount"]),
-            str(adjustment.get("reason", "")),
+        result = result.with_norm_adjustment(
+            NormAdjustment(adjustment["kind"]), Decimal(adjustment["amount"]), str(adjustment.get("reason", ""))
         )
-    return calculation
+    return result.to_dict()
 
 
 def _lines_key(calculation: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -141,7 +139,7 @@ def _check_decision(event: Any, rule_set: RuleSet) -> DecisionCheck:
     )
     for problem in check_consistency(calculation):
         check.fail(problem)
-    expected_aid = Decimal("0.00") if event.outcome == "refused" else Decimal(calculation["aid"])
+    expected_aid = Decimal("0.00") if event.outcome == Outcome.REFUSED.value else Decimal(calculation["aid"])
     if event.aid != expected_aid:
         check.fail(f"the event grants {event.aid:.2f} but its calculation gives {expected_aid:.2f}")
     if not event.situation:
@@ -159,3 +157,35 @@ def _check_decision(event: Any, rule_set: RuleSet) -> DecisionCheck:
     else:
         check.fail(f"same rules, different result: {differences or 'lines differ'}")
     return check
+
+
+def membership_overlaps(events: Iterable[Any]) -> list[dict[str, str]]:
+    """Persons who were current members of two open households at once (one person, one household).
+
+    ``events`` are the registration, member and closing events of the whole store in notification order.
+    """
+    current: dict[str, str] = {}  # person -> household id
+    members: dict[str, set[str]] = {}  # household id -> persons
+    found: list[dict[str, str]] = []
+    for e in events:
+        hid = str(e.originator_id)
+        joined = None
+        if isinstance(e, Household.Registered):
+            joined = e.applicant
+        elif isinstance(e, Household.MemberAdded):
+            joined = e.person
+        elif isinstance(e, Household.MemberRemoved):
+            if current.get(e.person) == hid:
+                del current[e.person]
+            members.get(hid, set()).discard(e.person)
+        elif isinstance(e, Household.CaseClosed):
+            for person in members.pop(hid, set()):
+                if current.get(person) == hid:
+                    del current[person]
+        if joined is not None:
+            other = current.get(joined)
+            if other is not None and other != hid:
+                found.append({"household_id": hid, "other_household_id": other, "version": str(e.originator_version)})
+            current[joined] = hid
+            members.setdefault(hid, set()).add(joined)
+    return found

@@ -1,8 +1,13 @@
-"""Decisions (beslut): from a household's recorded state to a calculation, and the calculation to an event.
+"""Decisions (beslut), in two phases: draft what the caseworker confirms, then record exactly that draft.
 
-The situation is built from the events (members in the month, the application's approved costs, incomes
-received up to the income month, support history from earlier decisions), calculated by the pure engine,
-optionally adjusted (förhöjd/reducerad norm), and recorded whole in ``DecisionMade`` (decide, then record).
+Phase 1 (:meth:`DecisionCommands.draft_decision`) loads the household once, builds the calc situation from its
+events (members in the month, the application's approved costs, incomes up to the income month, support history
+for jobbstimulans), runs the pure engine and applies any förhöjd/reducerad norm through the calculation itself.
+The draft carries the household version it was computed from.
+
+Phase 2 (:meth:`DecisionCommands.record_decision`) loads the household once more and records the draft only if
+the household is still at that version: there is no second calculation that could differ from what was shown.
+A household that changed in between is refused with "changed since you looked" (docs/adr/0005-decide-then-record.md).
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from bistand_es.application.app import BistandApplication, Recorded
-from bistand_es.domain.errors import DecisionConflict, InvalidInput
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+
+from bistand_es.application.base import HouseholdStore, Recorded
+from bistand_es.domain.errors import ConcurrentChange, DecisionConflict, InvalidInput
 from bistand_es.domain.household import Household
-from bistand_es.domain.money import Money
+from bistand_es.domain.household.policy import check_delegation, default_delegat, outcome_of, require_reasons
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
 from bistand_es.domain.rules.calculation import calculate
@@ -31,9 +38,9 @@ class DecisionRequest:
 
     month: Month
     actor: Actor
-    delegat: ActorRole
     decided_on: date
-    approved_costs: dict[str, Decimal] | None = None  # None: approve what was applied for
+    delegat: ActorRole | None = None  # None: the acting user's own role, if it may decide
+    approved_costs: dict[str, Decimal] | None = None  # kinds approved differently from applied; None: as applied
     refuse: bool = False
     reason: str = ""
     norm_adjustment: NormAdjustment | None = None
@@ -48,18 +55,26 @@ class DecisionDraft:
     """A computed decision, shown before (or instead of, with --dry-run) recording it."""
 
     household_id: UUID
+    household_version: int
     month: Month
     outcome: Outcome
+    delegat: ActorRole
     situation: dict[str, Any]
     calculation: dict[str, Any]
     rule_set_hash: str
     parameters: list[str]
     applied_costs: dict[str, Decimal]
     approved_costs: dict[str, Decimal]
+    norm_adjustment: dict[str, Any] | None
+    request: DecisionRequest
+
+    @property
+    def aid(self) -> Decimal:
+        return Decimal("0.00") if self.outcome == Outcome.REFUSED else Decimal(self.calculation["aid"])
 
 
 def build_situation(
-    household: Household, month: Month, approved_costs: dict[str, Decimal], profile: str | None
+    household: Household, month: Month, approved_costs: dict[str, Decimal], profile: str | None, decided_on: date
 ) -> dict[str, Any]:
     """The calc-contract situation for one month, from the household's recorded state."""
     members = household.members_in(month)
@@ -76,6 +91,7 @@ def build_situation(
     cohabiting = household.cohabiting_in(month) and any(m.role == "co_applicant" for m in members)
     situation: dict[str, Any] = {
         "month": str(month),
+        "decided_on": decided_on.isoformat(),
         "household": {"cohabiting": cohabiting, "members": member_rows},
         "costs": [{"kind": kind, "amount": f"{amount:.2f}"} for kind, amount in sorted(approved_costs.items())],
         "incomes": [
@@ -94,49 +110,6 @@ def build_situation(
     return situation
 
 
-def draft_decision(household: Household, request: DecisionRequest, rule_set: RuleSet) -> DecisionDraft:
-    """Compute (do not record) the decision for a month."""
-    application = household.applications.get(request.month)
-    if application is None:
-        raise DecisionConflict(f"no application for {request.month} in household {household.id}; record one first")
-    applied = dict(application.costs)
-    approved = dict(applied) if request.approved_costs is None else dict(request.approved_costs)
-    for kind, amount in approved.items():
-        if amount > applied.get(kind, Decimal("0.00")):
-            raise InvalidInput(
-                f"approved {kind} {amount:.2f} is more than applied for ({applied.get(kind, Decimal('0')):.2f})"
-            )
-    situation = build_situation(household, request.month, approved, request.profile)
-    result = calculate(parse_situation(situation), rule_set)
-    calculation = result.to_dict()
-    approved = _approved_by_calculation(calculation, approved)
-    if request.norm_adjustment is not None:
-        calculation = adjust_norm(calculation, request.norm_adjustment, request.norm_adjustment_amount, request.reason)
-    aid = Decimal(calculation["aid"])
-    if request.refuse:
-        outcome = Outcome.REFUSED
-    elif aid <= 0:
-        raise DecisionConflict(
-            f"the calculation for {request.month} gives no aid (surplus {calculation['surplus']}); "
-            "a refusal (avslag) is a caseworker's decision: confirm it with --refuse and --reason"
-        )
-    elif approved != applied or request.norm_adjustment == NormAdjustment.REDUCED:
-        outcome = Outcome.PARTLY_GRANTED
-    else:
-        outcome = Outcome.GRANTED
-    return DecisionDraft(
-        household_id=household.id,
-        month=request.month,
-        outcome=outcome,
-        situation=situation,
-        calculation=calculation,
-        rule_set_hash=rule_set.hash,
-        parameters=list(result.parameters_used),
-        applied_costs=applied,
-        approved_costs=approved,
-    )
-
-
 def _approved_by_calculation(calculation: dict[str, Any], asked: dict[str, Decimal]) -> dict[str, Decimal]:
     """What the calculation approved per cost kind (the engine may cap one, e.g. rent at local.max_rent)."""
     approved = {kind: Decimal("0.00") for kind in asked}
@@ -147,80 +120,123 @@ def _approved_by_calculation(calculation: dict[str, Any], asked: dict[str, Decim
     return approved
 
 
-def adjust_norm(calculation: dict[str, Any], kind: NormAdjustment, amount: Decimal, reason: str) -> dict[str, Any]:
-    """Add a förhöjd (+) or reducerad (−) norm line and recompute the totals exactly."""
-    if amount <= 0:
-        raise InvalidInput("--norm-amount: give the size of the adjustment as a positive amount")
-    signed = amount if kind == NormAdjustment.RAISED else -amount
-    norm_total = Money.of(calculation["norm_total"]) + Money.of(signed)
-    if norm_total.amount < 0:
-        raise InvalidInput(f"a reduction of {amount:.2f} is more than the norm ({calculation['norm_total']})")
-    norm_lines = [line for line in calculation["lines"] if str(line["kind"]).startswith("norm.")]
-    reference = norm_lines[0]["reference"] if norm_lines else ""
-    line = {
-        "kind": f"norm.adjustment.{kind.value}",
-        "member": None,
-        "amount": str(Money.of(signed)),
-        "rule": (
-            "Förhöjd norm i det enskilda fallet"
-            if kind == NormAdjustment.RAISED
-            else "Reducerad norm av särskilda skäl"
-        )
-        + f": {reason}",
-        "reference": reference,
-        "parameter": None,
-        "confidence": "HIGH",
-    }
-    need = norm_total + Money.of(calculation["costs_total"])
-    counted = Money.of(calculation["income_counted"])
-    adjusted = dict(calculation)
-    adjusted["lines"] = [*calculation["lines"], line]
-    adjusted["norm_total"] = str(norm_total)
-    adjusted["need"] = str(need)
-    adjusted["aid"] = str((need - counted).max_zero())
-    adjusted["surplus"] = str((counted - need).max_zero())
-    return adjusted
+def draft_for(
+    household: Household, request: DecisionRequest, rule_set: RuleSet, *, preview: bool = False
+) -> DecisionDraft:
+    """Compute (do not record) the decision for a month from an already loaded household.
+
+    A ``preview`` (``decide --dry-run``) may show a month that is already decided, e.g. to see what today's
+    rules would give; a draft meant for recording may not.
+    """
+    delegat = request.delegat if request.delegat is not None else default_delegat(request.actor.role)
+    require_reasons(
+        refuse=request.refuse, norm_adjustment=request.norm_adjustment, amend=request.amend, reason=request.reason
+    )
+    check_delegation(request.actor.role, delegat, request.norm_adjustment)
+    application = household.applications.get(request.month)
+    if application is None:
+        raise DecisionConflict(f"no application for {request.month} in household {household.id}; record one first")
+    if request.amend and request.month not in household.decisions:
+        raise DecisionConflict(f"{request.month} has no decision to amend")
+    if not request.amend and not preview and request.month in household.decisions:
+        raise DecisionConflict(f"{request.month} is already decided; amend it with --amend and a reason instead")
+    applied = dict(application.costs)
+    approved = {**applied, **(request.approved_costs or {})}
+    for kind, amount in approved.items():
+        if kind not in applied:
+            raise InvalidInput(f"--approve {kind}: no {kind} cost was applied for in {request.month}")
+        if amount > applied[kind]:
+            raise InvalidInput(f"approved {kind} {amount:.2f} is more than applied for ({applied[kind]:.2f})")
+    situation = build_situation(household, request.month, approved, request.profile, request.decided_on)
+    result = calculate(parse_situation(situation), rule_set)
+    adjustment: dict[str, Any] | None = None
+    if request.norm_adjustment is not None:
+        result = result.with_norm_adjustment(request.norm_adjustment, request.norm_adjustment_amount, request.reason)
+        adjustment = {
+            "kind": request.norm_adjustment.value,
+            "amount": request.norm_adjustment_amount,
+            "reason": request.reason,
+        }
+    calculation = result.to_dict()
+    approved = _approved_by_calculation(calculation, approved)
+    outcome = outcome_of(
+        aid=Decimal(calculation["aid"]),
+        surplus=str(calculation["surplus"]),
+        refuse=request.refuse,
+        applied=applied,
+        approved=approved,
+        norm_adjustment=request.norm_adjustment,
+    )
+    return DecisionDraft(
+        household_id=household.id,
+        household_version=household.version,
+        month=request.month,
+        outcome=outcome,
+        delegat=delegat,
+        situation=situation,
+        calculation=calculation,
+        rule_set_hash=rule_set.hash,
+        parameters=list(result.parameters_used),
+        applied_costs=applied,
+        approved_costs=approved,
+        norm_adjustment=adjustment,
+        request=request,
+    )
 
 
-def record_decision(
-    app: BistandApplication,
-    household_id: UUID,
-    request: DecisionRequest,
-    rule_set: RuleSet,
-    *,
-    expected_version: int | None = None,
-) -> tuple[Recorded, DecisionDraft]:
-    """Compute from the freshly loaded household and record in one step (retried once on a conflict)."""
-    drafts: list[DecisionDraft] = []
+class DecisionCommands(HouseholdStore):
+    """Draft and record decisions."""
 
-    def command(household: Household) -> str:
-        draft = draft_decision(household, request, rule_set)
-        drafts.append(draft)
-        adjustment = None
-        if request.norm_adjustment is not None:
-            adjustment = {
-                "kind": request.norm_adjustment.value,
-                "amount": request.norm_adjustment_amount,
-                "reason": request.reason,
-            }
-        return household.make_decision(
+    def draft_decision(
+        self,
+        household_id: UUID,
+        request: DecisionRequest,
+        rule_set: RuleSet,
+        *,
+        expected_version: int | None = None,
+        preview: bool = False,
+    ) -> DecisionDraft:
+        """Phase 1: the decision the caseworker will confirm (nothing is recorded)."""
+        household = self._load(household_id)
+        if expected_version is not None and household.version != expected_version:
+            raise ConcurrentChange(household_id)
+        return draft_for(household, request, rule_set, preview=preview)
+
+    def record_decision(self, draft: DecisionDraft) -> Recorded:
+        """Phase 2: record exactly the confirmed draft, if the household has not changed since it was drafted."""
+        household = self._load(draft.household_id)
+        if household.version != draft.household_version:
+            raise ConcurrentChange(
+                draft.household_id,
+                f"household {draft.household_id} changed since you looked (version {draft.household_version}, "
+                f"now {household.version}): draft the decision again",
+            )
+        request = draft.request
+        decision_id = household.make_decision(
             actor=request.actor,
-            month=request.month,
+            month=draft.month,
             outcome=draft.outcome,
             situation=draft.situation,
             calculation=draft.calculation,
             rule_set_hash=draft.rule_set_hash,
             parameters=draft.parameters,
             approved_costs=draft.approved_costs,
-            norm_adjustment=adjustment,
-            conditions=request.conditions,
-            delegat=request.delegat,
+            norm_adjustment=draft.norm_adjustment,
+            conditions=list(request.conditions),
+            delegat=draft.delegat,
             reason=request.reason,
             decided_on=request.decided_on,
             amends=request.amend,
         )
+        try:
+            recordings = self.save(household)
+        except (IntegrityError, RecordConflictError):
+            raise ConcurrentChange(draft.household_id) from None
+        return self._recorded(household, recordings, decision_id)
 
-    recorded, decision_id = app.change_household(household_id, command, expected_version=expected_version)
-    return Recorded(
-        recorded.household_id, recorded.version, recorded.positions, recorded.event_types, decision_id
-    ), drafts[-1]
+    def decide(
+        self, household_id: UUID, request: DecisionRequest, rule_set: RuleSet, *, expected_version: int | None = None
+    ) -> tuple[Recorded, DecisionDraft]:
+        """Draft and record in one go (for scripts and batch runs that confirm nothing by hand)."""
+        draft = self.draft_decision(household_id, request, rule_set, expected_version=expected_version)
+        return self.record_decision(draft), draft

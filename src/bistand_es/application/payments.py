@@ -1,16 +1,16 @@
-"""Payments (utbetalningar): pay what the decisions grant, never more, and the monthly payment run."""
+"""Payments (utbetalningar): pay what the decisions grant, never more; the monthly payment run; cancellations."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from bistand_es.application.app import BistandApplication, Recorded
-from bistand_es.domain.errors import PaymentRefused
+from bistand_es.application.base import HouseholdStore, Recorded
+from bistand_es.domain.errors import NotFound, PaymentRefused
 from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
@@ -28,45 +28,55 @@ class PaymentOrder:
 
 
 def unpaid(household: Household, month: Month) -> Decimal:
+    """What the month's decision grants and is not yet paid (never below zero)."""
     decision = household.decisions.get(month)
     if decision is None or decision.outcome == Outcome.REFUSED.value:
         return Decimal("0.00")
-    return decision.aid - household.paid_amount(month)
+    return max(Decimal("0.00"), decision.aid - household.paid_amount(month))
 
 
-def pay(app: BistandApplication, household_id: UUID, order: PaymentOrder) -> Recorded:
-    def command(household: Household) -> str:
-        amount = unpaid(household, order.month) if order.amount is None else order.amount
-        if order.amount is None and amount <= 0:
-            raise PaymentRefused(f"nothing left to pay for {order.month} in household {household.id}")
-        return household.issue_payment(
-            actor=order.actor,
-            month=order.month,
-            amount=amount,
-            payee=order.payee,
-            method=order.method,
-            paid_on=order.paid_on,
-        )
+class PaymentCommands(HouseholdStore):
+    """Pay, run the month's payments, cancel a payment."""
 
-    # Paying "the rest" is safe to retry (the rest is recomputed); a stated amount is not (it may be a twin).
-    recorded, payment_id = app.change_household(household_id, command, retry=order.amount is None)
-    return Recorded(recorded.household_id, recorded.version, recorded.positions, recorded.event_types, payment_id)
+    def issue_payment(self, household_id: UUID, order: PaymentOrder) -> Recorded:
+        """Pay a household's granted aid for a month (the rest not yet paid, or a stated amount)."""
 
-
-def payment_run(
-    app: BistandApplication, order: PaymentOrder, *, progress: Callable[[int, int], None] | None = None
-) -> list[dict[str, Any]]:
-    """Pay every granted, unpaid decision for the month. Returns the payment list (one row per payment)."""
-    households = [row for row in app.list_households()]
-    rows: list[dict[str, Any]] = []
-    for index, row in enumerate(households, start=1):
-        hid = UUID(row["household_id"])
-        household = app.get_household(hid)
-        remaining = unpaid(household, order.month)
-        if remaining > 0:
-            recorded = pay(
-                app, hid, PaymentOrder(order.month, order.actor, order.paid_on, order.payee, order.method, None)
+        def command(household: Household) -> str:
+            amount = unpaid(household, order.month) if order.amount is None else order.amount
+            if order.amount is None and amount <= 0:
+                raise PaymentRefused(f"nothing left to pay for {order.month} in household {household.id}")
+            return household.issue_payment(
+                actor=order.actor,
+                month=order.month,
+                amount=amount,
+                payee=order.payee,
+                method=order.method,
+                paid_on=order.paid_on,
             )
+
+        # Paying "the rest" is safe to retry (the rest is recomputed); a stated amount is not (it may be a twin).
+        recorded, payment_id = self._change(household_id, command, retry=order.amount is None)
+        return recorded.with_result(payment_id)
+
+    def plan_payment_run(self, order: PaymentOrder) -> list[tuple[UUID, Household, Decimal]]:
+        """What a payment run would pay: every household with granted, unpaid aid for the month."""
+        plan = []
+        for row in self.list_households():
+            hid = UUID(row["household_id"])
+            household = self._load(hid)
+            remaining = unpaid(household, order.month)
+            if remaining > 0:
+                plan.append((hid, household, remaining))
+        return plan
+
+    def run_payments(
+        self, order: PaymentOrder, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Pay every granted, unpaid decision for the month. Returns the payment list (one row per payment)."""
+        plan = self.plan_payment_run(order)
+        rows: list[dict[str, Any]] = []
+        for index, (hid, household, remaining) in enumerate(plan, start=1):
+            recorded = self.issue_payment(hid, replace(order, amount=None))
             rows.append(
                 {
                     "payment_id": recorded.result,
@@ -81,6 +91,41 @@ def payment_run(
                     "position": recorded.positions[-1],
                 }
             )
-        if progress is not None:
-            progress(index, len(households))
-    return rows
+            if progress is not None:
+                progress(index, len(plan))
+        return rows
+
+    def find_payment_household(self, payment_id: str) -> UUID:
+        """The household a payment (id or an unambiguous prefix of 8+ characters) belongs to."""
+        found: set[UUID] = set()
+        if len(payment_id) >= 8:
+            for e in self.iter_events(topics=(Household.PaymentIssued.TOPIC,)):
+                if e.payment_id == payment_id or e.payment_id.startswith(payment_id):
+                    found.add(e.originator_id)
+        if len(found) != 1:
+            raise NotFound(f"unknown payment {payment_id}" + (" (ambiguous prefix)" if found else ""))
+        return found.pop()
+
+    def cancel_payment(
+        self, payment_id: str, *, actor: Actor, reason: str, expected_version: int | None = None
+    ) -> Recorded:
+        """Cancel a payment that was stopped or came back (makulerad/återkommen utbetalning)."""
+        household_id = self.find_payment_household(payment_id)
+        recorded, cancelled = self._change(
+            household_id,
+            lambda h: h.cancel_payment(actor=actor, payment_id=payment_id, reason=reason),
+            expected_version=expected_version,
+        )
+        return recorded.with_result(cancelled)
+
+
+def pay(app: PaymentCommands, household_id: UUID, order: PaymentOrder) -> Recorded:
+    """Deprecated alias of :meth:`PaymentCommands.issue_payment` (kept until the CLI is moved over)."""
+    return app.issue_payment(household_id, order)
+
+
+def payment_run(
+    app: PaymentCommands, order: PaymentOrder, *, progress: Callable[[int, int], None] | None = None
+) -> list[dict[str, Any]]:
+    """Deprecated alias of :meth:`PaymentCommands.run_payments` (kept until the CLI is moved over)."""
+    return app.run_payments(order, progress=progress)

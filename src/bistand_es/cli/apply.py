@@ -14,6 +14,7 @@ from bistand_es.cli.common import (
 )
 from bistand_es.cli.inputs import ApplicationInput, CostLine, validate
 from bistand_es.domain.errors import InvalidInput
+from bistand_es.domain.vocabulary import CostKind
 
 
 def _cost(text: str) -> dict[str, str]:
@@ -26,7 +27,12 @@ def _cost(text: str) -> dict[str, str]:
 @click.command("apply")
 @click.argument("household_id")
 @click.option("--month", required=True, help="The month applied for (avser månad), YYYY-MM.")
-@click.option("--cost", "costs", multiple=True, help="Applied cost KIND=AMOUNT, repeatable (rent=7500).")
+@click.option(
+    "--cost",
+    "costs",
+    multiple=True,
+    help="Applied cost KIND=AMOUNT, repeatable (rent=7500). Kinds: " + ", ".join(k.value for k in CostKind) + ".",
+)
 @click.option("--received", "received_on", help="Date the application was received (default: today).")
 @click.option("--complete", "complete_on", help="Date it became complete (komplett), if known.")
 @click.option(
@@ -50,8 +56,8 @@ def apply(
 ) -> None:
     """Ansökan: record a household's application for one month.
 
-    Cost kinds: rent, electricity, home_insurance, work_travel, union_fee, medical,
-    dental, glasses, childcare, other.
+    Correct it later with `bistand application correct`, or withdraw it with
+    `bistand application withdraw` while it is undecided.
 
     \b
     Example:
@@ -80,3 +86,106 @@ def apply(
         expected_version=expected_version,
     )
     emit_recorded(recorded, as_json, f"application for {data.month} recorded", app, settings)
+
+
+@click.group("application")
+def application() -> None:
+    """Ansökan: correct or withdraw a recorded application (new events; nothing is edited).
+
+    \b
+    Example:
+      bistand application correct 3f2a9c1e --month 2021-03 --cost rent=7600 --reason "ny hyresavi"
+      bistand application withdraw 3f2a9c1e --month 2021-04 --reason "återtagen av sökande"
+    """
+
+
+@application.command("correct")
+@click.argument("household_id")
+@click.option("--month", required=True, help="The month of the application (avser månad), YYYY-MM.")
+@click.option(
+    "--cost",
+    "costs",
+    multiple=True,
+    help="The corrected costs KIND=AMOUNT, repeatable: they replace all applied costs of the month.",
+)
+@click.option("--received", "received_on", help="Corrected date received (YYYY-MM-DD).")
+@click.option("--complete", "complete_on", help="Corrected date complete (YYYY-MM-DD).")
+@click.option("--reason", required=True, help="Why the application is corrected.")
+@write_options
+def correct(
+    household_id: str,
+    month: str,
+    costs: tuple[str, ...],
+    received_on: str | None,
+    complete_on: str | None,
+    reason: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Rätta ansökan: correct the applied costs or dates of a month's application.
+
+    The old figures stay in the history. A month already decided keeps its decision
+    until you amend it (`bistand decide … --amend --reason …`), which then uses the
+    corrected application.
+
+    \b
+    Example:
+      bistand application correct 3f2a9c1e --month 2021-03 --cost rent=7600 \\
+          --cost electricity=450 --reason "ny hyresavi"
+    """
+    from bistand_es.domain.month import Month
+
+    who = make_actor(actor, role)
+    the_month = Month.parse(month, field="--month")
+    lines = [validate(CostLine, **_cost(c)).as_event_line() for c in costs] if costs else None
+    received = parse_day(received_on, "--received") if received_on else None
+    complete = parse_day(complete_on, "--complete") if complete_on else None
+    if lines is None and received is None and complete is None:
+        raise InvalidInput("give the corrected --cost lines, --received or --complete")
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded = app.correct_application(
+        hid,
+        actor=who,
+        month=the_month,
+        reason=reason,
+        cost_lines=lines,
+        received_on=received,
+        complete_on=complete,
+        expected_version=expected_version,
+    )
+    emit_recorded(recorded, as_json, f"application for {the_month} corrected", app, settings)
+
+
+@application.command("withdraw")
+@click.argument("household_id")
+@click.option("--month", required=True, help="The month of the application (avser månad), YYYY-MM.")
+@click.option("--reason", required=True, help="Why it is withdrawn (e.g. 'återtagen av sökande').")
+@write_options
+def withdraw(
+    household_id: str,
+    month: str,
+    reason: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Återta ansökan: withdraw an undecided application; a decided month is amended instead.
+
+    \b
+    Example:
+      bistand application withdraw 3f2a9c1e --month 2021-04 --reason "återtagen av sökande"
+    """
+    from bistand_es.domain.month import Month
+
+    who = make_actor(actor, role)
+    the_month = Month.parse(month, field="--month")
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded = app.withdraw_application(
+        hid, actor=who, month=the_month, reason=reason, expected_version=expected_version
+    )
+    emit_recorded(recorded, as_json, f"application for {the_month} withdrawn", app, settings)

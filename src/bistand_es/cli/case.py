@@ -18,6 +18,7 @@ from bistand_es.cli.common import (
     resolve_household,
     write_options,
 )
+from bistand_es.cli.output import chosen_format, format_option, render_rows
 from bistand_es.domain.errors import InvalidInput
 
 
@@ -63,9 +64,13 @@ def obstacle(
     label = obstacle_codes().label(code)
     app, settings = open_app()
     household_id = resolve_household(app, household)
-    recorded, _ = app.change_household(
+    recorded = app.record_support_obstacle(
         household_id,
-        lambda h: h.record_support_obstacle(actor=who, person=canonical, month=chosen, code=code.strip(), label=label),
+        actor=who,
+        person=canonical,
+        month=chosen,
+        code=code.strip(),
+        label=label,
         expected_version=expected_version,
     )
     emit_recorded(
@@ -74,7 +79,8 @@ def obstacle(
 
 
 @case.command("obstacle-codes")
-def obstacle_codes_command() -> None:
+@format_option
+def obstacle_codes_command(fmt: str, as_json: bool, as_csv: bool) -> None:
     """List the försörjningshinder codes (vendor list, MEDIUM: labels, not official codes).
 
     \b
@@ -83,9 +89,8 @@ def obstacle_codes_command() -> None:
     """
     from bistand_es.projections.statistics import obstacle_codes
 
-    codes = obstacle_codes()
-    for code, label in codes.codes.items():
-        click.echo(f"{code:>3}  {label}")
+    rows = [{"code": code, "label": label} for code, label in obstacle_codes().codes.items()]
+    click.echo(render_rows(rows, chosen_format(fmt, as_json, as_csv)))
 
 
 @case.command()
@@ -127,9 +132,12 @@ def close(
         reason_label = (label or "").strip()
     app, settings = open_app()
     household_id = resolve_household(app, household)
-    recorded, _ = app.change_household(
+    recorded = app.close_case(
         household_id,
-        lambda h: h.close_case(actor=who, closed_on=day, reason_code=code, reason_label=reason_label),
+        actor=who,
+        closed_on=day,
+        reason_code=code,
+        reason_label=reason_label,
         expected_version=expected_version,
     )
     emit_recorded(recorded, as_json, f"case closed on {day} ({code} {reason_label})".rstrip(), app, settings)

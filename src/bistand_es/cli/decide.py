@@ -81,7 +81,8 @@ def _approved(items: tuple[str, ...]) -> dict[str, Decimal] | None:
 @click.option(
     "--delegat",
     type=click.Choice([r.value for r in DELEGATION_LEVEL]),
-    help="Who decides under the delegation order (default: your role if it can decide).",
+    help="Who decides under the delegation order (default: your own role). Your role must reach it; "
+    "ekonom, revisor and system never decide.",
 )
 @click.option("--amend", is_flag=True, help="Ändra beslut: replace the month's decision (needs --reason).")
 @click.option("--on", "decided_on", help="Decision date YYYY-MM-DD (default: today).")
@@ -115,6 +116,11 @@ def decide(
     earlier decisions. The decision stores its whole calculation, the rule set's hash and
     the parameter versions, so later rule changes never alter it.
 
+    What is recorded is exactly the draft shown: if anyone changes the household between
+    the draft and your confirmation, nothing is recorded ("changed since you looked").
+    --amend may lower a month already paid; what was paid above the new aid is then
+    listed by `bistand household show` as a recovery candidate (återkrav), never netted.
+
     \b
     Example:
       bistand decide 3f2a9c1e --month 2021-03 --dry-run
@@ -123,24 +129,15 @@ def decide(
       bistand decide 3f2a9c1e --month 2021-05 --raise-norm 500 --reason "Särskilda behov" \\
           --delegat enhetschef --actor-role enhetschef
     """
-    from bistand_es.application.decisions import DecisionRequest, draft_decision, record_decision
+    from bistand_es.application.decisions import DecisionRequest
 
-    who = make_actor(actor, role)
-    the_month = Month.parse(month, field="--month")
     adjustment, amount = _norm_adjustment(raise_norm, reduce_norm)
-    if (refuse or adjustment or amend) and not reason.strip():
-        raise InvalidInput("--reason: a refusal, a norm adjustment and an amendment each need a reason")
-    chosen = (
-        ActorRole(delegat)
-        if delegat
-        else (ActorRole(role) if ActorRole(role) in DELEGATION_LEVEL else ActorRole.CASEWORKER)
-    )
     request = DecisionRequest(
-        month=the_month,
-        actor=who,
-        delegat=chosen,
+        month=Month.parse(month, field="--month"),
+        actor=make_actor(actor, role),
+        delegat=ActorRole(delegat) if delegat else None,
         decided_on=parse_day(decided_on, "--on"),
-        approved_costs=None,
+        approved_costs=_approved(approve),
         refuse=refuse,
         reason=reason.strip(),
         norm_adjustment=adjustment,
@@ -151,48 +148,33 @@ def decide(
     )
     app, settings = open_app()
     hid = resolve_household(app, household_id)
-    rules = load_rules()
-    household = app.get_household(hid)
-    approved = _approved(approve)
-    if approved is not None:
-        application = household.applications.get(the_month)
-        applied = dict(application.costs) if application else {}
-        request = _with_costs(request, {**applied, **approved})
-    draft = draft_decision(household, request, rules)
+    draft = app.draft_decision(hid, request, load_rules(), expected_version=expected_version, preview=dry_run)
+    summary = f"{draft.month}: {draft.outcome.value} (delegat {draft.delegat.value})"
     if dry_run:
         data = {
             "household_id": str(hid),
-            "month": str(the_month),
+            "household_version": draft.household_version,
+            "month": str(draft.month),
             "outcome": draft.outcome.value,
+            "delegat": draft.delegat.value,
             "recorded": False,
             "rule_set_hash": draft.rule_set_hash,
             "calculation": draft.calculation,
         }
-        click.echo(
-            to_json(data)
-            if as_json
-            else f"DRY RUN — {the_month}: {draft.outcome.value}\n{render_calculation(draft.calculation)}"
-        )
+        click.echo(to_json(data) if as_json else f"DRY RUN — {summary}\n{render_calculation(draft.calculation)}")
         return
     if not as_json:
-        click.echo(f"{the_month}: {draft.outcome.value}\n{render_calculation(draft.calculation)}")
+        click.echo(f"{summary}\n{render_calculation(draft.calculation)}")
     if not yes and sys.stdin.isatty() and not click.confirm("Record this decision?", default=True):
         raise click.Abort
-    recorded, final = record_decision(app, hid, request, rules, expected_version=expected_version)
+    recorded = app.record_decision(draft)
     emit_recorded(
         recorded,
         as_json,
-        f"decision {recorded.result} recorded: {final.outcome.value}, "
-        f"aid {final.calculation['aid'] if final.outcome.value != 'refused' else '0.00'}",
+        f"decision {recorded.result} recorded: {draft.outcome.value}, aid {draft.aid:.2f}",
         app,
         settings,
     )
-
-
-def _with_costs(request: Any, costs: dict[str, Decimal]) -> Any:
-    from dataclasses import replace
-
-    return replace(request, approved_costs=costs)
 
 
 def _norm_adjustment(raise_norm: str | None, reduce_norm: str | None) -> tuple[NormAdjustment | None, Decimal]:

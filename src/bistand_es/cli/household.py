@@ -21,6 +21,7 @@ from bistand_es.cli.inputs import MemberInput, validate
 from bistand_es.cli.output import chosen_format, format_option, render_rows, to_json
 from bistand_es.cli.views import household_view
 from bistand_es.domain.errors import InvalidInput
+from bistand_es.domain.moments import shown
 
 
 @click.group("household")
@@ -197,7 +198,11 @@ def set_cohabiting(
 
 @household.command("show")
 @click.argument("household_id")
-@click.option("--as-of", help="Show the household as it was at this time (ISO, e.g. 2021-03-05T14:30).")
+@click.option(
+    "--as-of",
+    help="Show the household as it was at this time of recording: a time as `history` prints it, with or "
+    "without zone (2026-11-23T14:30:05+01:00, 2026-11-23T13:30Z); no zone means Swedish time.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def show(household_id: str, as_of: str | None, as_json: bool) -> None:
     """Visa hushåll: members, applications, incomes and decisions — now or as of a moment.
@@ -209,9 +214,19 @@ def show(household_id: str, as_of: str | None, as_json: bool) -> None:
     moment = parse_moment(as_of, "--as-of") if as_of else None
     app, _ = open_app()
     hid = resolve_household(app, household_id)
-    view = household_view(app.get_household(hid, as_of=moment))
+    state = app.get_household(hid, as_of=moment)
+    view = household_view(state)
+    view["recovery_candidates"] = [
+        {
+            "month": str(month),
+            "granted": f"{state.granted_amount(month):.2f}",
+            "paid": f"{state.paid_amount(month):.2f}",
+            "overpaid": f"{excess:.2f}",
+        }
+        for month, excess in state.overpaid().items()
+    ]
     if as_of:
-        view["as_of"] = moment.isoformat() if moment else None
+        view["as_of"] = shown(moment) if moment else None
     if as_json:
         click.echo(to_json(view))
         return
@@ -223,6 +238,9 @@ def show(household_id: str, as_of: str | None, as_json: bool) -> None:
         rows = view[section]
         click.echo(f"\n{section.capitalize()}:")
         click.echo(render_rows(rows, "table") if rows else "  (none)")
+    if view["recovery_candidates"]:
+        click.echo("\nRecovery candidates (återkrav to assess under 9 kap. 1 § SoL; never netted against later aid):")
+        click.echo(render_rows(view["recovery_candidates"], "table"))
 
 
 @household.command("list")
@@ -280,9 +298,27 @@ def external_support(
     parsed = [Month.parse(m.strip(), field="--months") for m in months.split(",") if m.strip()]
     app, settings = open_app()
     hid = resolve_household(app, household_id)
-    recorded, _ = app.change_household(
-        hid,
-        lambda h: h.record_external_support(actor=who, person=canonical, months=parsed, source=source),
-        expected_version=expected_version,
+    recorded = app.record_external_support(
+        hid, actor=who, person=canonical, months=parsed, source=source, expected_version=expected_version
     )
     emit_recorded(recorded, as_json, f"{len(parsed)} months of support elsewhere recorded", app, settings)
+
+
+@household.command("find")
+@click.argument("person")
+@format_option
+def find(person: str, fmt: str, as_json: bool, as_csv: bool) -> None:
+    """Sök person: every household a person belongs or belonged to (as applicant or member).
+
+    \b
+    Example:
+      bistand household find 640823-3234
+      bistand household find 19640823-3234 --json
+    """
+    canonical = person_id(person)
+    app, _ = open_app()
+    rows = app.find_households(canonical)
+    if not rows and not (as_json or as_csv):
+        click.echo("no household has this person as a member")
+        return
+    click.echo(render_rows(rows, chosen_format(fmt, as_json, as_csv)))

@@ -13,12 +13,9 @@ from bistand_es.cli.common import (
     write_options,
 )
 from bistand_es.cli.inputs import IncomeCorrectionInput, IncomeInput, validate
+from bistand_es.domain.vocabulary import IncomeKind
 
-_KINDS_HELP = (
-    "employment, business, unemployment_benefit, sickness_benefit, parental_benefit, child_allowance, "
-    "housing_allowance, maintenance_support, study_grant, csn_extra_allowance, pension, activity_support, "
-    "establishment_benefit, lma_daily_allowance, disability_allowance, tax_refund, other"
-)
+_KINDS_HELP = ", ".join(kind.value for kind in IncomeKind) + " (which are counted: docs/rules.md)"
 
 
 @click.group("income")

@@ -74,8 +74,8 @@ class ConcurrentChange(BistandError):
 
     exit_code = 4
 
-    def __init__(self, household_id: object) -> None:
-        super().__init__(f"household {household_id} changed since you read it — retry")
+    def __init__(self, household_id: object, message: str | None = None) -> None:
+        super().__init__(message or f"household {household_id} changed since you read it — retry")
         self.household_id = household_id
 
 
@@ -87,3 +87,21 @@ class NotAuthorised(BistandError):
 
 class ConfigurationError(BistandError):
     """The environment (BISTAND_HOME, BISTAND_DATABASE_URL) is not usable."""
+
+
+class StoreUnavailable(BistandError):
+    """The event store or the read model cannot be used: damaged, unreadable, read-only or unreachable."""
+
+    exit_code = 8
+
+
+class StoreBusy(BistandError):
+    """Another process holds a lock on the event store longer than the lock timeout; trying again may work."""
+
+    exit_code = 7
+
+
+class Interrupted(BistandError):
+    """The user stopped the command (Ctrl-C) or a statement ran past its time limit."""
+
+    exit_code = 130

@@ -48,13 +48,23 @@ class Membership:
 
 @dataclass(frozen=True, slots=True)
 class MonthlyApplication:
-    """One application (ansökan) for one month."""
+    """One application (ansökan) for one month: the cost lines as applied for, and their sum per kind."""
 
     month: Month
     received_on: date
     complete_on: date | None
     costs: dict[str, Decimal]
     first_time: bool
+    cost_lines: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(
+        cls, month: Month, received_on: date, complete_on: date | None, lines: list[dict[str, Any]], first_time: bool
+    ) -> MonthlyApplication:
+        costs: dict[str, Decimal] = {}
+        for line in lines:
+            costs[line["kind"]] = costs.get(line["kind"], Decimal("0.00")) + Decimal(line["amount"])
+        return cls(month, received_on, complete_on, costs, first_time, tuple(dict(line) for line in lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +94,7 @@ class RecordedDecision:
     conditions: tuple[str, ...]
     decided_on: date
     amendments: int = 0
+    subsistence_aid: Decimal = Decimal("0.00")  # the försörjningsstöd part of ``aid``
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,33 +1,35 @@
 """The Household aggregate (hushåll): one event-sourced history per household.
 
-Decide, then record (docs/adr/0002-event-schema.md): each public command method validates its input
-against the current state and computes everything (ids, dates, amounts) *before* it triggers an event;
-the ``@event`` methods only assign, because their bodies run again on every replay.
+Decide, then record (docs/adr/0005-decide-then-record.md): each public command validates its input against the
+current state (with the pure checks of :mod:`.policy`) and computes everything (ids, dates, amounts) *before* it
+triggers an event; the mutators (``_on_*``) only assign, because they run again on every replay.
 
-Every event carries ``actor`` (user + role). Event classes have explicit, stable topics, so this module
-can move without breaking stored history. A changed event gets ``class_version`` + ``upcast_vX_vY``.
+The events are defined in :mod:`.events` (the stored schema); the library needs each one reachable as an
+attribute of the aggregate class, hence the aliases below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from bistand_es.domain.errors import (
     DecisionConflict,
     DomainRuleViolation,
     DuplicateMember,
     InvalidInput,
-    NotAuthorised,
     PaymentRefused,
     UnknownIncome,
     UnknownMember,
 )
+from bistand_es.domain.household import events as ev
+from bistand_es.domain.household.policy import check_delegation, require_reasons, subsistence_aid
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import (
     Actor,
@@ -39,157 +41,33 @@ from bistand_es.domain.records import (
     ReportedIncome,
     SupportHistory,
 )
-from bistand_es.domain.vocabulary import (
-    DELEGATION_LEVEL,
-    ActorRole,
-    MemberRole,
-    NormAdjustment,
-    Outcome,
-)
-
-_TOPIC_PREFIX = "bistand_es.household:"
-_ADULT_ROLES = (MemberRole.APPLICANT, MemberRole.CO_APPLICANT)
+from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
 class Household(Aggregate):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
-    TOPIC = _TOPIC_PREFIX + "Household"
+    TOPIC = ev.TOPIC_PREFIX + "Household"
 
-    class Event(Aggregate.Event):
-        actor: dict[str, str]
-
-    # ------------------------------------------------------------------ events (the stored schema)
-
-    class Registered(Aggregate.Created, Event):
-        TOPIC = _TOPIC_PREFIX + "HouseholdRegistered"
-        municipality: str
-        applicant: str
-        birth_date: date
-        registered_on: date
-
-    Created = Registered  # the library's default creation event is this one (no separate topic)
-
-    class MemberAdded(Event):
-        TOPIC = _TOPIC_PREFIX + "MemberAdded"
-        person: str
-        role: str
-        birth_date: date
-        in_school: bool | None
-        effective_on: date
-
-    class MemberRemoved(Event):
-        TOPIC = _TOPIC_PREFIX + "MemberRemoved"
-        person: str
-        effective_on: date
-        reason: str
-
-    class CohabitationChanged(Event):
-        TOPIC = _TOPIC_PREFIX + "CohabitationChanged"
-        cohabiting: bool
-        effective_on: date
-
-    class ApplicationSubmitted(Event):
-        """Version 2 keeps costs as lines (kind, amount, note): two bills of one kind are two lines.
-
-        Version 1 (the first prototype) stored ``costs`` as a mapping kind → amount.
-        """
-
-        TOPIC = _TOPIC_PREFIX + "ApplicationSubmitted"
-        class_version = 2
-        month: Month
-        received_on: date
-        complete_on: date | None
-        cost_lines: list[dict[str, Any]]
-        first_time: bool
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            costs = state.pop("costs", {}) or {}
-            state["cost_lines"] = [{"kind": k, "amount": v, "note": ""} for k, v in costs.items()]
-
-    class IncomeReported(Event):
-        TOPIC = _TOPIC_PREFIX + "IncomeReported"
-        income_id: str
-        member: str
-        kind: str
-        month: Month
-        amount: Decimal
-        source: str
-
-    class IncomeCorrected(Event):
-        TOPIC = _TOPIC_PREFIX + "IncomeCorrected"
-        income_id: str
-        kind: str
-        month: Month
-        amount: Decimal
-        reason: str
-
-    class ExternalSupportRecorded(Event):
-        """Months of försörjningsstöd from another municipality (they count for jobbstimulans)."""
-
-        TOPIC = _TOPIC_PREFIX + "ExternalSupportRecorded"
-        person: str
-        months: list[str]
-        source: str
-
-    class DecisionMade(Event):
-        TOPIC = _TOPIC_PREFIX + "DecisionMade"
-        decision_id: str
-        month: Month
-        outcome: str
-        aid: Decimal
-        members: list[str]
-        situation: dict[str, Any]
-        calculation: dict[str, Any]
-        rule_set_hash: str
-        parameters: list[str]
-        applied_costs: dict[str, Decimal]
-        approved_costs: dict[str, Decimal]
-        norm_adjustment: dict[str, Any] | None
-        conditions: list[str]
-        delegat: str
-        reason: str
-        decided_on: date
-
-        def apply(self, aggregate: Household) -> None:
-            aggregate._apply_decision(self)
-
-    class DecisionAmended(DecisionMade):
-        TOPIC = _TOPIC_PREFIX + "DecisionAmended"
-        amends: str
-
-    class PaymentIssued(Event):
-        TOPIC = _TOPIC_PREFIX + "PaymentIssued"
-        payment_id: str
-        decision_id: str
-        month: Month
-        amount: Decimal
-        payee: str
-        method: str
-        paid_on: date
-
-    class PaymentCancelled(Event):
-        TOPIC = _TOPIC_PREFIX + "PaymentCancelled"
-        payment_id: str
-        reason: str
-
-    class SupportObstacleRecorded(Event):
-        """Försörjningshinder for one adult and month (Socialstyrelsen's statistics)."""
-
-        TOPIC = _TOPIC_PREFIX + "SupportObstacleRecorded"
-        person: str
-        month: Month
-        code: str
-        label: str
-
-    class CaseClosed(Event):
-        """The case ended (avslut) with an avslutsorsak from the municipality's loaded list."""
-
-        TOPIC = _TOPIC_PREFIX + "CaseClosed"
-        closed_on: date
-        reason_code: str
-        reason_label: str
+    # The stored schema (see events.py); aliases so the library finds and registers every event.
+    Event = ev.HouseholdEvent
+    Registered = ev.Registered
+    Created = ev.Registered
+    MemberAdded = ev.MemberAdded
+    MemberRemoved = ev.MemberRemoved
+    CohabitationChanged = ev.CohabitationChanged
+    ApplicationSubmitted = ev.ApplicationSubmitted
+    ApplicationCorrected = ev.ApplicationCorrected
+    ApplicationWithdrawn = ev.ApplicationWithdrawn
+    IncomeReported = ev.IncomeReported
+    IncomeCorrected = ev.IncomeCorrected
+    ExternalSupportRecorded = ev.ExternalSupportRecorded
+    DecisionMade = ev.DecisionMade
+    DecisionAmended = ev.DecisionAmended
+    PaymentIssued = ev.PaymentIssued
+    PaymentCancelled = ev.PaymentCancelled
+    SupportObstacleRecorded = ev.SupportObstacleRecorded
+    CaseClosed = ev.CaseClosed
 
     # ------------------------------------------------------------------ state
 
@@ -197,6 +75,7 @@ class Household(Aggregate):
     memberships: list[Membership]
     cohabitation: list[CohabitationPeriod]
     applications: dict[Month, MonthlyApplication]
+    withdrawn: dict[Month, str]
     incomes: dict[str, ReportedIncome]
     decisions: dict[Month, RecordedDecision]
     payments: dict[str, RecordedPayment]
@@ -204,7 +83,7 @@ class Household(Aggregate):
     obstacles: dict[tuple[str, Month], str]
     closed_on: date | None
 
-    _EVENT_NAMES: ClassVar[dict[str, str]] = {}
+    _MUTATORS: ClassVar[dict[type[ev.HouseholdEvent], Callable[[Household, Any], None]]]
 
     # ------------------------------------------------------------------ creation
 
@@ -218,7 +97,7 @@ class Household(Aggregate):
         if birth_date > registered_on:
             raise InvalidInput(f"birth date {birth_date} is after the registration date {registered_on}")
         return cls._create(
-            cls.Registered,
+            ev.Registered,
             id=uuid4(),
             actor=actor.as_dict(),
             municipality=municipality,
@@ -227,19 +106,13 @@ class Household(Aggregate):
             registered_on=registered_on,
         )
 
-    @event(Registered)
-    def __init__(
-        self,
-        actor: dict[str, str],
-        municipality: str,
-        applicant: str,
-        birth_date: date,
-        registered_on: date,
-    ) -> None:
-        self.municipality = municipality
-        self.memberships = [Membership(applicant, MemberRole.APPLICANT.value, birth_date, None, registered_on)]
+    def __init__(self) -> None:
+        """State starts empty; ``Registered.apply`` fills it (the same path as every other event)."""
+        self.municipality = ""
+        self.memberships = []
         self.cohabitation = []
         self.applications = {}
+        self.withdrawn = {}
         self.incomes = {}
         self.decisions = {}
         self.payments = {}
@@ -300,19 +173,49 @@ class Household(Aggregate):
             Decimal("0.00"),
         )
 
-    def support_history(self) -> SupportHistory:
-        """Months with försörjningsstöd per person: decisions with aid > 0 plus recorded external months.
+    def overpaid(self) -> dict[Month, Decimal]:
+        """Months paid above what their decisions (as amended) now grant: candidates for återkrav.
 
-        A refused month (or one with no decision) is not a support month, so it breaks a run.
+        They are never set off against later aid (HFD 2013 ref. 18); a caseworker assesses each one.
+        """
+        found: dict[Month, Decimal] = {}
+        for month in sorted({p.month for p in self.payments.values()}):
+            excess = self.paid_amount(month) - self.granted_amount(month)
+            if excess > 0:
+                found[month] = excess
+        return found
+
+    def support_history(self) -> SupportHistory:
+        """Months with försörjningsstöd per person: decisions whose försörjningsstöd part is above 0, plus
+        recorded months from another municipality.
+
+        A refused month, a month with no decision, or one with only livsföring i övrigt (e.g. tandvård) is
+        not a support month, so it breaks a run towards jobbstimulans.
         """
         history = SupportHistory()
         for decision in self.decisions.values():
-            if decision.aid > 0:
+            if decision.subsistence_aid > 0:
                 for person in decision.members:
                     history.months.setdefault(person, set()).add(decision.month)
         for person, months in self.external_support.items():
             history.months.setdefault(person, set()).update(months)
         return history
+
+    def find_income(self, income_id: str) -> ReportedIncome:
+        """Find an income by id or by an unambiguous id prefix (at least 8 characters)."""
+        if income_id in self.incomes:
+            return self.incomes[income_id]
+        matches = [i for key, i in self.incomes.items() if len(income_id) >= 8 and key.startswith(income_id)]
+        if len(matches) == 1:
+            return matches[0]
+        raise UnknownIncome(f"no income {income_id} in household {self.id}")
+
+    def find_payment(self, payment_id: str) -> RecordedPayment | None:
+        """A payment by id or by an unambiguous id prefix (at least 8 characters)."""
+        if payment_id in self.payments:
+            return self.payments[payment_id]
+        matches = [p for key, p in self.payments.items() if len(payment_id) >= 8 and key.startswith(payment_id)]
+        return matches[0] if len(matches) == 1 else None
 
     # ------------------------------------------------------------------ commands: composition
 
@@ -329,14 +232,15 @@ class Household(Aggregate):
         """Add a person to the household (medsökande, barn or vuxen)."""
         self._require_open()
         if self.current_member(person) is not None:
-            raise DuplicateMember(f"{person} is already a member of household {self.id}")
+            raise DuplicateMember(f"the person is already a member of household {self.id}")
         if role == MemberRole.APPLICANT:
             raise InvalidInput("role: a household has one applicant, registered with the household")
         if role == MemberRole.CO_APPLICANT and any(m.role == MemberRole.CO_APPLICANT for m in self.current_members()):
             raise DomainRuleViolation(f"household {self.id} already has a co-applicant (medsökande)")
         if birth_date > effective_on:
             raise InvalidInput(f"birth date {birth_date} is after the date the member joins ({effective_on})")
-        self._member_added(
+        self.trigger_event(
+            ev.MemberAdded,
             actor=actor.as_dict(),
             person=person,
             role=role.value,
@@ -345,35 +249,19 @@ class Household(Aggregate):
             effective_on=effective_on,
         )
 
-    @event(MemberAdded)
-    def _member_added(
-        self,
-        actor: dict[str, str],
-        person: str,
-        role: str,
-        birth_date: date,
-        in_school: bool | None,
-        effective_on: date,
-    ) -> None:
-        self.memberships.append(Membership(person, role, birth_date, in_school, effective_on))
-
     def remove_member(self, *, actor: Actor, person: str, effective_on: date, reason: str) -> None:
         """Remove a member from a date (e.g. moved out). The applicant cannot be removed."""
         self._require_open()
         membership = self.current_member(person)
         if membership is None:
-            raise UnknownMember(f"{person} is not a current member of household {self.id}")
+            raise UnknownMember(f"the person is not a current member of household {self.id}")
         if membership.role == MemberRole.APPLICANT:
             raise DomainRuleViolation("the applicant (sökande) cannot be removed; close the case instead")
         if effective_on < membership.valid_from:
             raise InvalidInput(f"removal date {effective_on} is before the member joined ({membership.valid_from})")
-        self._member_removed(actor=actor.as_dict(), person=person, effective_on=effective_on, reason=reason)
-
-    @event(MemberRemoved)
-    def _member_removed(self, actor: dict[str, str], person: str, effective_on: date, reason: str) -> None:
-        for index, membership in enumerate(self.memberships):
-            if membership.person == person and membership.valid_to is None:
-                self.memberships[index] = replace(membership, valid_to=effective_on)
+        self.trigger_event(
+            ev.MemberRemoved, actor=actor.as_dict(), person=person, effective_on=effective_on, reason=reason
+        )
 
     def set_cohabiting(self, *, actor: Actor, cohabiting: bool, effective_on: date) -> None:
         """Record that applicant and co-applicant are (or no longer are) sambor/makar."""
@@ -387,11 +275,9 @@ class Household(Aggregate):
         if self.cohabiting == cohabiting:
             state = "cohabiting" if cohabiting else "not cohabiting"
             raise DomainRuleViolation(f"household {self.id} is already {state}")
-        self._cohabitation_changed(actor=actor.as_dict(), cohabiting=cohabiting, effective_on=effective_on)
-
-    @event(CohabitationChanged)
-    def _cohabitation_changed(self, actor: dict[str, str], cohabiting: bool, effective_on: date) -> None:
-        self.cohabitation.append(CohabitationPeriod(cohabiting, effective_on))
+        self.trigger_event(
+            ev.CohabitationChanged, actor=actor.as_dict(), cohabiting=cohabiting, effective_on=effective_on
+        )
 
     # ------------------------------------------------------------------ commands: applications, incomes
 
@@ -411,8 +297,9 @@ class Household(Aggregate):
             raise DomainRuleViolation(f"an application for {month} is already recorded for household {self.id}")
         if complete_on is not None and complete_on < received_on:
             raise InvalidInput(f"complete date {complete_on} is before the received date {received_on}")
-        first = (not self.applications) if first_time is None else first_time
-        self._application_submitted(
+        first = (not self.applications and not self.withdrawn) if first_time is None else first_time
+        self.trigger_event(
+            ev.ApplicationSubmitted,
             actor=actor.as_dict(),
             month=month,
             received_on=received_on,
@@ -421,28 +308,63 @@ class Household(Aggregate):
             first_time=first,
         )
 
-    @event(ApplicationSubmitted)
-    def _application_submitted(
+    def correct_application(
         self,
-        actor: dict[str, str],
+        *,
+        actor: Actor,
         month: Month,
-        received_on: date,
-        complete_on: date | None,
-        cost_lines: list[dict[str, Any]],
-        first_time: bool,
+        reason: str,
+        cost_lines: list[dict[str, Any]] | None = None,
+        received_on: date | None = None,
+        complete_on: date | None = None,
     ) -> None:
-        costs: dict[str, Decimal] = {}
-        for line in cost_lines:
-            costs[line["kind"]] = costs.get(line["kind"], Decimal("0.00")) + Decimal(line["amount"])
-        self.applications[month] = MonthlyApplication(month, received_on, complete_on, costs, first_time)
+        """Correct a month's application (costs applied for, dates). A decided month is then amended to use it."""
+        self._require_open()
+        application = self.applications.get(month)
+        if application is None:
+            raise DomainRuleViolation(f"no application for {month} in household {self.id}")
+        if not reason.strip():
+            raise InvalidInput("reason: a correction needs a reason")
+        new_received = application.received_on if received_on is None else received_on
+        new_complete = application.complete_on if complete_on is None else complete_on
+        lines = application.cost_lines if cost_lines is None else tuple(cost_lines)
+        if new_complete is not None and new_complete < new_received:
+            raise InvalidInput(f"complete date {new_complete} is before the received date {new_received}")
+        if (new_received, new_complete, tuple(lines)) == (
+            application.received_on,
+            application.complete_on,
+            application.cost_lines,
+        ):
+            raise DomainRuleViolation(f"the correction changes nothing in the application for {month}")
+        self.trigger_event(
+            ev.ApplicationCorrected,
+            actor=actor.as_dict(),
+            month=month,
+            received_on=new_received,
+            complete_on=new_complete,
+            cost_lines=list(lines),
+            reason=reason,
+        )
+
+    def withdraw_application(self, *, actor: Actor, month: Month, reason: str) -> None:
+        """The applicant withdraws an undecided application (a decided month is amended instead)."""
+        self._require_open()
+        if month not in self.applications:
+            raise DomainRuleViolation(f"no application for {month} in household {self.id}")
+        if month in self.decisions:
+            raise DecisionConflict(f"{month} is already decided; amend the decision (decide --amend) instead")
+        if not reason.strip():
+            raise InvalidInput("reason: a withdrawal needs a reason")
+        self.trigger_event(ev.ApplicationWithdrawn, actor=actor.as_dict(), month=month, reason=reason)
 
     def report_income(self, *, actor: Actor, member: str, kind: str, month: Month, amount: Decimal, source: str) -> str:
         """Record an income a member received in a month (net amount). Returns the new income id."""
         self._require_open()
         if not any(m.person == member for m in self.memberships):
-            raise UnknownMember(f"{member} is not a member of household {self.id}")
+            raise UnknownMember(f"the person is not a member of household {self.id}")
         income_id = str(uuid4())
-        self._income_reported(
+        self.trigger_event(
+            ev.IncomeReported,
             actor=actor.as_dict(),
             income_id=income_id,
             member=member,
@@ -452,19 +374,6 @@ class Household(Aggregate):
             source=source,
         )
         return income_id
-
-    @event(IncomeReported)
-    def _income_reported(
-        self,
-        actor: dict[str, str],
-        income_id: str,
-        member: str,
-        kind: str,
-        month: Month,
-        amount: Decimal,
-        source: str,
-    ) -> None:
-        self.incomes[income_id] = ReportedIncome(income_id, member, kind, month, amount, source)
 
     def correct_income(
         self,
@@ -486,7 +395,8 @@ class Household(Aggregate):
             raise DomainRuleViolation(f"the correction changes nothing in income {income.income_id}")
         if not reason.strip():
             raise InvalidInput("reason: a correction needs a reason")
-        self._income_corrected(
+        self.trigger_event(
+            ev.IncomeCorrected,
             actor=actor.as_dict(),
             income_id=income.income_id,
             kind=new_kind,
@@ -495,37 +405,21 @@ class Household(Aggregate):
             reason=reason,
         )
 
-    def find_income(self, income_id: str) -> ReportedIncome:
-        """Find an income by id or by an unambiguous id prefix (at least 8 characters)."""
-        if income_id in self.incomes:
-            return self.incomes[income_id]
-        matches = [i for key, i in self.incomes.items() if len(income_id) >= 8 and key.startswith(income_id)]
-        if len(matches) == 1:
-            return matches[0]
-        raise UnknownIncome(f"no income {income_id} in household {self.id}")
-
-    @event(IncomeCorrected)
-    def _income_corrected(
-        self, actor: dict[str, str], income_id: str, kind: str, month: Month, amount: Decimal, reason: str
-    ) -> None:
-        old = self.incomes[income_id]
-        self.incomes[income_id] = replace(old, kind=kind, month=month, amount=amount, corrections=old.corrections + 1)
-
     def record_external_support(self, *, actor: Actor, person: str, months: list[Month], source: str) -> None:
         """Record months of försörjningsstöd from another municipality (for jobbstimulans)."""
         if not any(m.person == person for m in self.memberships):
-            raise UnknownMember(f"{person} is not a member of household {self.id}")
+            raise UnknownMember(f"the person is not a member of household {self.id}")
         if not source.strip():
             raise InvalidInput("source: say where the months come from (e.g. 'Karlstads kommun, intyg 2021-04-02')")
         if not months:
             raise InvalidInput("months: give at least one month")
-        self._external_support_recorded(
-            actor=actor.as_dict(), person=person, months=sorted({str(m) for m in months}), source=source
+        self.trigger_event(
+            ev.ExternalSupportRecorded,
+            actor=actor.as_dict(),
+            person=person,
+            months=sorted({str(m) for m in months}),
+            source=source,
         )
-
-    @event(ExternalSupportRecorded)
-    def _external_support_recorded(self, actor: dict[str, str], person: str, months: list[str], source: str) -> None:
-        self.external_support.setdefault(person, set()).update(Month.parse(m) for m in months)
 
     # ------------------------------------------------------------------ commands: decisions
 
@@ -552,6 +446,9 @@ class Household(Aggregate):
         The calculation is computed by the application service before this call (decide, then record)
         and stored whole in the event with the situation it was computed from, so a later change of rules
         never rewrites this decision and an auditor can recompute it with `bistand calc`.
+
+        Amending a month already paid may lower its aid: what was paid above the new aid is then shown as a
+        recovery candidate (:meth:`overpaid`), never netted against later aid.
         """
         self._require_open()
         application = self.applications.get(month)
@@ -562,24 +459,19 @@ class Household(Aggregate):
             raise DecisionConflict(f"{month} is already decided ({existing.outcome}); amend it with a reason instead")
         if existing is None and amends:
             raise DecisionConflict(f"{month} has no decision to amend")
-        if amends and not reason.strip():
-            raise InvalidInput("reason: an amended decision needs a reason")
-        if outcome == Outcome.REFUSED and not reason.strip():
-            raise InvalidInput("reason: a refusal (avslag) needs the caseworker's reason")
-        if actor.role == ActorRole.SYSTEM.value and outcome == Outcome.REFUSED:
-            raise NotAuthorised("a refusal (avslag) is always made by a caseworker, never automatically")
-        self._check_delegation(actor, delegat, norm_adjustment)
+        adjustment = NormAdjustment(norm_adjustment["kind"]) if norm_adjustment is not None else None
+        require_reasons(
+            refuse=outcome == Outcome.REFUSED,
+            norm_adjustment=adjustment,
+            amend=amends,
+            reason=reason,
+        )
+        check_delegation(actor.role, delegat, adjustment)
         aid = Decimal(calculation["aid"])
         if outcome == Outcome.REFUSED:
             aid = Decimal("0.00")
         elif aid <= 0:
             raise DecisionConflict(f"the calculation for {month} gives no aid; only a refusal (avslag) is possible")
-        if amends and existing is not None:
-            paid = self.paid_amount(month)
-            if aid < paid:
-                raise PaymentRefused(
-                    f"{paid} kr is already paid for {month}; cancel payments before lowering the aid to {aid}"
-                )
         members = [str(m["id"]) for m in situation.get("household", {}).get("members", [])]
         decision_id = str(uuid4())
         fields: dict[str, Any] = {
@@ -602,46 +494,10 @@ class Household(Aggregate):
             "decided_on": decided_on,
         }
         if amends and existing is not None:
-            self.trigger_event(self.DecisionAmended, amends=existing.decision_id, **fields)
+            self.trigger_event(ev.DecisionAmended, amends=existing.decision_id, **fields)
         else:
-            self.trigger_event(self.DecisionMade, **fields)
+            self.trigger_event(ev.DecisionMade, **fields)
         return decision_id
-
-    @staticmethod
-    def _check_delegation(actor: Actor, delegat: ActorRole, adjustment: dict[str, Any] | None) -> None:
-        level = DELEGATION_LEVEL.get(delegat)
-        if level is None:
-            raise NotAuthorised(f"delegat: {delegat.value} may not take decisions on ekonomiskt bistånd")
-        if adjustment is not None:
-            kind = NormAdjustment(adjustment["kind"])
-            if level < DELEGATION_LEVEL[ActorRole.UNIT_MANAGER]:
-                raise NotAuthorised(
-                    f"a {'förhöjd' if kind == NormAdjustment.RAISED else 'reducerad'} norm needs "
-                    "delegat enhetschef or higher"
-                )
-            if not str(adjustment.get("reason", "")).strip():
-                raise InvalidInput("reason: a förhöjd/reducerad norm needs a reason")
-        if actor.role != delegat.value and actor.role in DELEGATION_LEVEL:
-            actor_level = DELEGATION_LEVEL[ActorRole(actor.role)]
-            if actor_level < level:
-                raise NotAuthorised(f"{actor.user} ({actor.role}) cannot decide as {delegat.value}")
-
-    def _apply_decision(self, recorded: Household.DecisionMade) -> None:
-        """Called by the decision events' ``apply`` (their fields are many; the body only assigns)."""
-        previous = self.decisions.get(recorded.month)
-        amended = isinstance(recorded, Household.DecisionAmended) and previous is not None
-        self.decisions[recorded.month] = RecordedDecision(
-            decision_id=recorded.decision_id,
-            month=recorded.month,
-            outcome=recorded.outcome,
-            aid=recorded.aid,
-            members=tuple(recorded.members),
-            calculation=recorded.calculation,
-            rule_set_hash=recorded.rule_set_hash,
-            conditions=tuple(recorded.conditions),
-            decided_on=recorded.decided_on,
-            amendments=previous.amendments + 1 if amended and previous is not None else 0,
-        )
 
     # ------------------------------------------------------------------ commands: payments
 
@@ -668,7 +524,8 @@ class Household(Aggregate):
                 f"more than the {decision.aid} granted ({already} already paid)"
             )
         payment_id = str(uuid4())
-        self._payment_issued(
+        self.trigger_event(
+            ev.PaymentIssued,
             actor=actor.as_dict(),
             payment_id=payment_id,
             decision_id=decision.decision_id,
@@ -680,33 +537,17 @@ class Household(Aggregate):
         )
         return payment_id
 
-    @event(PaymentIssued)
-    def _payment_issued(
-        self,
-        actor: dict[str, str],
-        payment_id: str,
-        decision_id: str,
-        month: Month,
-        amount: Decimal,
-        payee: str,
-        method: str,
-        paid_on: date,
-    ) -> None:
-        self.payments[payment_id] = RecordedPayment(payment_id, decision_id, month, amount, payee, method, paid_on)
-
-    def cancel_payment(self, *, actor: Actor, payment_id: str, reason: str) -> None:
-        payment = self.payments.get(payment_id)
+    def cancel_payment(self, *, actor: Actor, payment_id: str, reason: str) -> str:
+        """Cancel a payment that was stopped or came back (makulerad/återkommen). Returns the payment id."""
+        payment = self.find_payment(payment_id)
         if payment is None:
             raise PaymentRefused(f"no payment {payment_id} in household {self.id}")
         if payment.cancelled:
-            raise PaymentRefused(f"payment {payment_id} is already cancelled")
+            raise PaymentRefused(f"payment {payment.payment_id} is already cancelled")
         if not reason.strip():
             raise InvalidInput("reason: a cancellation needs a reason")
-        self._payment_cancelled(actor=actor.as_dict(), payment_id=payment_id, reason=reason)
-
-    @event(PaymentCancelled)
-    def _payment_cancelled(self, actor: dict[str, str], payment_id: str, reason: str) -> None:
-        self.payments[payment_id] = replace(self.payments[payment_id], cancelled=True)
+        self.trigger_event(ev.PaymentCancelled, actor=actor.as_dict(), payment_id=payment.payment_id, reason=reason)
+        return payment.payment_id
 
     # ------------------------------------------------------------------ commands: statistics
 
@@ -714,35 +555,125 @@ class Household(Aggregate):
         """Record the försörjningshinder of one adult for one month."""
         membership = next((m for m in self.members_in(month) if m.person == person), None)
         if membership is None:
-            raise UnknownMember(f"{person} is not a member of household {self.id} in {month}")
+            raise UnknownMember(f"the person is not a member of household {self.id} in {month}")
         if membership.role not in (MemberRole.APPLICANT, MemberRole.CO_APPLICANT, MemberRole.ADULT):
             raise DomainRuleViolation("försörjningshinder is recorded for adults only")
-        self._support_obstacle_recorded(actor=actor.as_dict(), person=person, month=month, code=code, label=label)
-
-    @event(SupportObstacleRecorded)
-    def _support_obstacle_recorded(
-        self, actor: dict[str, str], person: str, month: Month, code: str, label: str
-    ) -> None:
-        self.obstacles[(person, month)] = code
+        self.trigger_event(
+            ev.SupportObstacleRecorded, actor=actor.as_dict(), person=person, month=month, code=code, label=label
+        )
 
     def close_case(self, *, actor: Actor, closed_on: date, reason_code: str, reason_label: str) -> None:
         self._require_open()
-        self._case_closed(
-            actor=actor.as_dict(), closed_on=closed_on, reason_code=reason_code, reason_label=reason_label
+        self.trigger_event(
+            ev.CaseClosed,
+            actor=actor.as_dict(),
+            closed_on=closed_on,
+            reason_code=reason_code,
+            reason_label=reason_label,
         )
-
-    @event(CaseClosed)
-    def _case_closed(self, actor: dict[str, str], closed_on: date, reason_code: str, reason_label: str) -> None:
-        self.closed_on = closed_on
-
-    # ------------------------------------------------------------------ helpers
 
     def _require_open(self) -> None:
         if self.closed_on is not None:
             raise DomainRuleViolation(f"household {self.id} was closed on {self.closed_on}")
 
+    # ------------------------------------------------------------------ mutators (only assign)
 
-def event_type_name(event_obj: object) -> str:
-    """The readable event name stored in reports (the last part of its topic)."""
-    topic = getattr(type(event_obj), "TOPIC", type(event_obj).__name__)
-    return str(topic).split(":", 1)[-1]
+    def on_event(self, event: ev.HouseholdEvent) -> None:
+        """Apply one event: the single way every event changes the household."""
+        self._MUTATORS[type(event)](self, event)
+
+    def _on_registered(self, e: ev.Registered) -> None:
+        self.municipality = e.municipality
+        self.memberships = [Membership(e.applicant, MemberRole.APPLICANT.value, e.birth_date, None, e.registered_on)]
+
+    def _on_member_added(self, e: ev.MemberAdded) -> None:
+        self.memberships.append(Membership(e.person, e.role, e.birth_date, e.in_school, e.effective_on))
+
+    def _on_member_removed(self, e: ev.MemberRemoved) -> None:
+        for index, membership in enumerate(self.memberships):
+            if membership.person == e.person and membership.valid_to is None:
+                self.memberships[index] = replace(membership, valid_to=e.effective_on)
+
+    def _on_cohabitation_changed(self, e: ev.CohabitationChanged) -> None:
+        self.cohabitation.append(CohabitationPeriod(e.cohabiting, e.effective_on))
+
+    def _on_application_submitted(self, e: ev.ApplicationSubmitted) -> None:
+        self.applications[e.month] = MonthlyApplication.of(
+            e.month, e.received_on, e.complete_on, e.cost_lines, e.first_time
+        )
+        self.withdrawn.pop(e.month, None)
+
+    def _on_application_corrected(self, e: ev.ApplicationCorrected) -> None:
+        old = self.applications[e.month]
+        self.applications[e.month] = MonthlyApplication.of(
+            e.month, e.received_on, e.complete_on, e.cost_lines, old.first_time
+        )
+
+    def _on_application_withdrawn(self, e: ev.ApplicationWithdrawn) -> None:
+        self.applications.pop(e.month, None)
+        self.withdrawn[e.month] = e.reason
+
+    def _on_income_reported(self, e: ev.IncomeReported) -> None:
+        self.incomes[e.income_id] = ReportedIncome(e.income_id, e.member, e.kind, e.month, e.amount, e.source)
+
+    def _on_income_corrected(self, e: ev.IncomeCorrected) -> None:
+        old = self.incomes[e.income_id]
+        self.incomes[e.income_id] = replace(
+            old, kind=e.kind, month=e.month, amount=e.amount, corrections=old.corrections + 1
+        )
+
+    def _on_external_support(self, e: ev.ExternalSupportRecorded) -> None:
+        self.external_support.setdefault(e.person, set()).update(Month.parse(m) for m in e.months)
+
+    def _on_decision(self, e: ev.DecisionMade) -> None:
+        previous = self.decisions.get(e.month)
+        amended = isinstance(e, ev.DecisionAmended) and previous is not None
+        self.decisions[e.month] = RecordedDecision(
+            decision_id=e.decision_id,
+            month=e.month,
+            outcome=e.outcome,
+            aid=e.aid,
+            members=tuple(e.members),
+            calculation=e.calculation,
+            rule_set_hash=e.rule_set_hash,
+            conditions=tuple(e.conditions),
+            decided_on=e.decided_on,
+            amendments=previous.amendments + 1 if amended and previous is not None else 0,
+            subsistence_aid=Decimal("0.00")
+            if e.outcome == Outcome.REFUSED.value
+            else subsistence_aid(e.calculation, e.aid),
+        )
+
+    def _on_payment_issued(self, e: ev.PaymentIssued) -> None:
+        self.payments[e.payment_id] = RecordedPayment(
+            e.payment_id, e.decision_id, e.month, e.amount, e.payee, e.method, e.paid_on
+        )
+
+    def _on_payment_cancelled(self, e: ev.PaymentCancelled) -> None:
+        self.payments[e.payment_id] = replace(self.payments[e.payment_id], cancelled=True)
+
+    def _on_support_obstacle(self, e: ev.SupportObstacleRecorded) -> None:
+        self.obstacles[(e.person, e.month)] = e.code
+
+    def _on_case_closed(self, e: ev.CaseClosed) -> None:
+        self.closed_on = e.closed_on
+
+
+Household._MUTATORS = {
+    ev.Registered: Household._on_registered,
+    ev.MemberAdded: Household._on_member_added,
+    ev.MemberRemoved: Household._on_member_removed,
+    ev.CohabitationChanged: Household._on_cohabitation_changed,
+    ev.ApplicationSubmitted: Household._on_application_submitted,
+    ev.ApplicationCorrected: Household._on_application_corrected,
+    ev.ApplicationWithdrawn: Household._on_application_withdrawn,
+    ev.IncomeReported: Household._on_income_reported,
+    ev.IncomeCorrected: Household._on_income_corrected,
+    ev.ExternalSupportRecorded: Household._on_external_support,
+    ev.DecisionMade: Household._on_decision,
+    ev.DecisionAmended: Household._on_decision,
+    ev.PaymentIssued: Household._on_payment_issued,
+    ev.PaymentCancelled: Household._on_payment_cancelled,
+    ev.SupportObstacleRecorded: Household._on_support_obstacle,
+    ev.CaseClosed: Household._on_case_closed,
+}

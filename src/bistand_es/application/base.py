@@ -1,0 +1,144 @@
+"""The event store plumbing every use case shares: load a household, run one aggregate command, save.
+
+Library errors become the project's errors here: a missing household is :class:`NotFound`, a version
+conflict (two caseworkers on one household) is :class:`ConcurrentChange`. A command that fails saves
+nothing, so the event store is exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+
+from bistand_es.application.transcodings import DateAsISO, MonthAsStr
+from bistand_es.domain.errors import ConcurrentChange, NotFound
+from bistand_es.domain.household import Household, event_type_name
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a write command reports back: where its event(s) landed."""
+
+    household_id: UUID
+    version: int
+    positions: list[int]
+    event_types: list[str]
+    result: str | None = None  # e.g. the new income id
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "household_id": str(self.household_id),
+            "version": self.version,
+            "position": self.positions[-1] if self.positions else None,
+            "positions": self.positions,
+            "events": self.event_types,
+            "id": self.result,
+        }
+
+    def with_result(self, result: str) -> Recorded:
+        return replace(self, result=result)
+
+
+class HouseholdStore(Application[UUID]):
+    """The write side's store of households (SQLite file, PostgreSQL or memory)."""
+
+    name = "Bistand"  # PostgreSQL table: bistand_events
+    is_snapshotting_enabled = False
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        transcoder.register(MonthAsStr())
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _load(self, household_id: UUID) -> Household:
+        try:
+            household: object = self.repository.get(household_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"unknown household {household_id}") from None
+        if not isinstance(household, Household):
+            raise NotFound(f"unknown household {household_id}")
+        return household
+
+    def _change(
+        self,
+        household_id: UUID,
+        command: Callable[[Household], T],
+        *,
+        expected_version: int | None = None,
+        retry: bool = True,
+    ) -> tuple[Recorded, T]:
+        """Load, run one aggregate command, save. Retries once on a conflict when ``retry`` says it is safe.
+
+        Safe means that running the command again on the fresh state cannot record the same fact twice: the
+        aggregate's own checks refuse a repeat (a second application for a month, a member added twice, a
+        month decided twice). Reporting an income, correcting one, or paying a stated amount are not safe:
+        the other caseworker may just have recorded the same thing, so they surface ``ConcurrentChange``.
+        With ``expected_version`` (the version the caseworker saw) a household that has moved on is a
+        conflict at once, and is not retried: the caseworker must look again.
+        """
+        attempts = 2 if (retry and expected_version is None) else 1
+        for attempt in range(attempts):
+            household = self._load(household_id)
+            if expected_version is not None and household.version != expected_version:
+                raise ConcurrentChange(household_id)
+            result = command(household)
+            try:
+                recordings = self.save(household)
+            except (IntegrityError, RecordConflictError):
+                if attempt + 1 < attempts:
+                    continue
+                raise ConcurrentChange(household_id) from None
+            return self._recorded(household, recordings), result
+        raise ConcurrentChange(household_id)  # pragma: no cover - loop always returns or raises
+
+    def change_household(
+        self,
+        household_id: UUID,
+        command: Callable[[Household], T],
+        *,
+        expected_version: int | None = None,
+        retry: bool = True,
+    ) -> tuple[Recorded, T]:
+        """Run any aggregate command: for tests and benchmarks that build synthetic histories.
+
+        Use cases call a named method of :class:`~bistand_es.application.app.BistandApplication`; the CLI never
+        calls this.
+        """
+        return self._change(household_id, command, expected_version=expected_version, retry=retry)
+
+    @staticmethod
+    def _recorded(household: Household, recordings: list[Any], result: str | None = None) -> Recorded:
+        return Recorded(
+            household_id=household.id,
+            version=household.version,
+            positions=[r.notification.id for r in recordings],
+            event_types=[event_type_name(r.domain_event) for r in recordings],
+            result=result,
+        )
+
+    # ------------------------------------------------------------------ reading the log
+
+    def iter_events(self, *, topics: tuple[str, ...] = (), page: int = 1000) -> Iterator[Any]:
+        """All events of the application in notification order, decoded page by page."""
+        start: int | None = None
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=start, limit=page, topics=topics, inclusive_of_start=False
+            )
+            for notification in notifications:
+                yield self.mapper.to_domain_event(notification)
+            if len(notifications) < page:
+                return
+            start = notifications[-1].id
+
+    def max_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
