@@ -41,7 +41,8 @@ class MemberRole(StrEnum):
 
 
 class IncomeKind(StrEnum):
-    """Income kinds of CALC_CONTRACT.md (the engine decides which are counted)."""
+    """Income kinds of the calc contract; whether each is counted, and why, is the rules engine's table
+    ``bistand_es.domain.rules.kinds.INCOME_RULES`` (one entry per value, tested)."""
 
     EMPLOYMENT = "employment"
     BUSINESS = "business"
@@ -59,6 +60,18 @@ class IncomeKind(StrEnum):
     LMA_DAILY_ALLOWANCE = "lma_daily_allowance"
     DISABILITY_ALLOWANCE = "disability_allowance"
     TAX_REFUND = "tax_refund"
+    HOUSING_SUPPLEMENT = "housing_supplement"  # bostadstillägg
+    ACTIVITY_COMPENSATION = "activity_compensation"  # aktivitetsersättning
+    ANNUITY = "annuity"  # livränta
+    RENTAL_INCOME = "rental_income"  # hyresinkomster
+    LARGE_FAMILY_SUPPLEMENT = "large_family_supplement"  # flerbarnstillägg
+    ELDERLY_MAINTENANCE = "elderly_maintenance"  # äldreförsörjningsstöd
+    FOSTER_CARE_FEE = "foster_care_fee"  # familjehemsersättning, arvodesdelen
+    DAMAGES_INCOME = "damages_income"  # skadestånd/försäkring för förlorad arbetsinkomst
+    CARE_ALLOWANCE = "care_allowance"  # skattefritt vårdbidrag/omvårdnadsbidrag, merkostnadsdelen
+    FOSTER_CARE_EXPENSE = "foster_care_expense"  # familjehemsersättning, omkostnadsdelen
+    DAMAGES_PROPERTY = "damages_property"  # skadestånd/försäkring för förlorad egendom
+    EARMARKED_GRANT = "earmarked_grant"  # stipendium/fondmedel för ett visst ändamål
     OTHER = "other"
 
 
@@ -71,7 +84,8 @@ class IncomeSource(StrEnum):
 
 
 class CostKind(StrEnum):
-    """Reasonable costs outside the norm (skäliga kostnader) of CALC_CONTRACT.md."""
+    """Reasonable costs outside the norm (skäliga kostnader); their part (försörjningsstöd or livsföring i
+    övrigt) is the rules engine's table ``bistand_es.domain.rules.kinds.COST_RULES``."""
 
     RENT = "rent"
     ELECTRICITY = "electricity"
@@ -82,6 +96,7 @@ class CostKind(StrEnum):
     DENTAL = "dental"
     GLASSES = "glasses"
     CHILDCARE = "childcare"
+    SPECIAL_DIET = "special_diet"  # kosttillägg (med läkarintyg)
     OTHER = "other"
 
 

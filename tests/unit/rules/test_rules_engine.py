@@ -70,6 +70,7 @@ def test_the_contract_example_gives_the_contract_figures(rules: RuleSet) -> None
         "reference": "SoL (2001:453) 4 kap. 3 §; SFS 2020:1013",
         "parameter": "riksnorm.personal.sambor@2021-01-01",
         "confidence": "HIGH",
+        "part": "forsorjningsstod",
     }
 
 

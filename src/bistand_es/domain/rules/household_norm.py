@@ -1,4 +1,4 @@
-"""Riksnorm for a household: personal costs per member + common household costs (rules.md §2)."""
+"""Riksnorm for a household: personal costs per member + common household costs (SoL 4 kap. 3 §; docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bistand_es.domain.rules.errors import (
     ParameterNotInForce,
     ParameterTypeError,
 )
+from bistand_es.domain.rules.kinds import SUBSISTENCE
 from bistand_es.domain.rules.lines import Line, Trace
 from bistand_es.domain.rules.model import ParameterValue
 from bistand_es.domain.rules.rule_set import RuleSet
@@ -67,7 +68,7 @@ class Status:
     age: int
     band: str | None  # a child/youth band key, or None for adults
     band_label: str
-    sharing_adult: bool  # role adult, or a 19–20-year-old child not in school
+    sharing_adult: bool  # role adult, or a child 18 or older not in school (calculated as an adult)
     in_school: bool
     child_wage: bool  # 4 kap. 1 a §: a hemmavarande barn, or a school youth under 21
 
@@ -76,8 +77,17 @@ class Status:
         return (self.band, self.sharing_adult, self.child_wage)
 
 
+def _in_school(member: Member, age: int) -> bool:
+    return member.in_school if member.in_school is not None else age < SCHOOL_DEFAULT_UNDER
+
+
+def _child_wage(member: Member, age: int) -> bool:
+    """4 kap. 1 a §: a hemmavarande barn (under 18), or a hemmavarande skolungdom under 21."""
+    return member.role == "child" and (age < CHILD_UNDER or (_in_school(member, age) and age < YOUTH_UNDER))
+
+
 def _status(member: Member, index: int, age: int, month: Month) -> Status:
-    in_school = member.in_school if member.in_school is not None else age < SCHOOL_DEFAULT_UNDER
+    in_school = _in_school(member, age)
     if member.role != "child":
         return Status(member, index, age, None, "", member.role == "adult", in_school, False)
     if age >= YOUTH_UNDER:
@@ -85,8 +95,9 @@ def _status(member: Member, index: int, age: int, month: Month) -> Status:
             f"household.members[{index}].role: {member.id} is {age} in {month}; a child must be under 21 "
             "(use role: adult)"
         )
-    child_wage = age < CHILD_UNDER or in_school
-    if age >= SCHOOL_DEFAULT_UNDER and not in_school:
+    child_wage = _child_wage(member, age)
+    if age >= CHILD_UNDER and not in_school:
+        # FB 7 kap. 1 §: the parents' duty of maintenance ends at 18 (21 while in school): an adult.
         return Status(member, index, age, None, "", True, in_school, child_wage)
     key, label = band_of(age)
     return Status(member, index, age, key, label, False, in_school, child_wage)
@@ -111,7 +122,29 @@ def classify(situation: Situation, rule_set: RuleSet, trace: Trace) -> list[Stat
         if first.decisive != last.decisive:
             trace.use(rule)
         statuses.append(first if which == "first_day" else last)
+    for status in statuses:
+        if status.member.role == "child" and status.sharing_adult:
+            trace.warn(
+                f"{status.member.id} is entered as a child but is {status.age} and not in school in {month}: "
+                "calculated as an adult (ensamstående personal costs and a share of the common costs); the "
+                "parents' duty of maintenance ends at 18, or 21 while in school (föräldrabalken 7 kap. 1 §)"
+            )
     return statuses
+
+
+def child_wage_in(member: Member, month: Month, rule_set: RuleSet, trace: Trace) -> bool:
+    """Whether ``member``'s own work income received in ``month`` falls under 4 kap. 1 a § (ADR 0011).
+
+    Judged in the month the income was received (earned), not the month calculated: a wage earned at 17 keeps
+    the exemption when it is counted after the 18th birthday. A birthday inside the month is decided by the
+    age rule parameter (traced only when it decides).
+    """
+    first = _child_wage(member, age_on(member.birth_date, month.first_day))
+    last = _child_wage(member, age_on(member.birth_date, month.last_day))
+    if first == last:
+        return first
+    rule = trace.use(rule_set.lookup(AGE_RULE, month.first_day))
+    return first if rule.text() == "first_day" else last
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +178,7 @@ def _riksnorm(month: Month, field: str = "month") -> Iterator[None]:
 
 
 def common_costs(table: ParameterValue, persons: int) -> tuple[Money, str]:
-    """Common costs for ``persons``; beyond 7, add (7 p − 6 p) for each extra person (rules.md §2)."""
+    """Common costs for ``persons``; beyond 7, add (7 p − 6 p) for each extra person (docs/rules.md)."""
     if persons <= 7:
         return table.money_at(f"persons_{persons}"), f"gemensamma hushållskostnader, {persons} personer"
     seven = table.money_at("persons_7")
@@ -172,7 +205,14 @@ def norm_lines(
     def line(kind: str, member: str | None, amount: Money, rule: str, value: ParameterValue) -> Line:
         trace.use(value)
         return Line(
-            kind, member, amount, rule, f"{citation}; {value.source.reference}", value.ref, value.confidence.value
+            kind,
+            member,
+            amount,
+            rule,
+            f"{citation}; {value.source.reference}",
+            value.ref,
+            value.confidence.value,
+            part=SUBSISTENCE,
         )
 
     single, couple, children, common = norm.single, norm.couple, norm.children, norm.common
@@ -197,7 +237,7 @@ def norm_lines(
             why = (
                 "vuxen i ansökan som inte är sambo/make"
                 if member.role == "adult"
-                else f"{status.age} år och inte skolungdom: vuxen"
+                else f"{status.age} år och inte skolungdom: vuxen (FB 7 kap. 1 §)"
             )
             lines.append(
                 line("norm.personal", member.id, single.money(), f"personliga kostnader, ensamstående ({why})", single)

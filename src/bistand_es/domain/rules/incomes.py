@@ -1,4 +1,5 @@
-"""Incomes: counted and not counted (rules.md §3), jobbstimulans (§4) and children's wages (§5)."""
+"""Incomes: counted and not counted (the table in :mod:`.kinds`), jobbstimulans (4 kap. 1 b §), children's wages
+(4 kap. 1 a §, ADR 0011) and the cap on an adult member's income (ADR 0010)."""
 
 from __future__ import annotations
 
@@ -9,41 +10,16 @@ from typing import Final
 from bistand_es.domain.money import Money, money_sum
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules import jobbstimulans
-from bistand_es.domain.rules.household_norm import Status
+from bistand_es.domain.rules.household_norm import Status, child_wage_in
+from bistand_es.domain.rules.kinds import INCOME_RULES, OWN_WORK
 from bistand_es.domain.rules.lines import JobbstimulansStatus, Line, Trace
 from bistand_es.domain.rules.model import ParameterValue
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import Income, Situation
 
-# kind -> (Swedish name, confidence of the classification)
-COUNTED: Final[Mapping[str, tuple[str, str]]] = {
-    "employment": ("inkomst av anställning", "HIGH"),
-    "business": ("inkomst av näringsverksamhet", "MEDIUM"),
-    "unemployment_benefit": ("arbetslöshetsersättning (a-kassa)", "MEDIUM"),
-    "sickness_benefit": ("sjukpenning", "MEDIUM"),
-    "parental_benefit": ("föräldrapenning", "MEDIUM"),
-    "child_allowance": ("barnbidrag", "MEDIUM"),
-    "housing_allowance": ("bostadsbidrag", "MEDIUM"),
-    "maintenance_support": ("underhållsstöd", "MEDIUM"),
-    "study_grant": ("studiebidrag/studiemedel", "MEDIUM"),
-    "pension": ("pension", "MEDIUM"),
-    "activity_support": ("aktivitetsstöd", "MEDIUM"),
-    "establishment_benefit": ("etableringsersättning", "MEDIUM"),
-    "lma_daily_allowance": ("LMA dagersättning", "MEDIUM"),
-    "tax_refund": ("skatteåterbäring", "MEDIUM"),
-    "other": ("annan inkomst", "MEDIUM"),
-}
-# kind -> (Swedish name, why it is not counted)
-NOT_COUNTED: Final[Mapping[str, tuple[str, str]]] = {
-    "csn_extra_allowance": ("CSN extra tillägg", "räknas inte som inkomst (RÅ 1990 ref. 7, RÅ 1996 ref. 12)"),
-    "disability_allowance": (
-        "handikapp-/merkostnadsersättning",
-        "räknas inte som inkomst: ersättningen täcker merkostnader",
-    ),
-}
-JOBB_RATE: Final = "jobbstimulans.rate"
-JOBB_QUALIFYING: Final = "jobbstimulans.qualifying_months"
-JOBB_WINDOW: Final = "jobbstimulans.window_months"
+JOBB_RATE: Final = jobbstimulans.RATE
+JOBB_QUALIFYING: Final = jobbstimulans.QUALIFYING_MONTHS
+JOBB_WINDOW: Final = jobbstimulans.WINDOW_MONTHS
 PBB: Final = "prisbasbelopp"
 CHILD_LIMIT: Final = "child_wage.limit_pbb"
 
@@ -62,9 +38,21 @@ def income_lines(
     rule_set: RuleSet,
     trace: Trace,
     citations: Citations,
+    own_share: Mapping[str, Money],
 ) -> tuple[list[Line], tuple[JobbstimulansStatus, ...]]:
-    """Lines for every income received in ``income_month``; other incomes serve only as history."""
-    by_member = {status.member.id: status for status in statuses}
+    """Lines for every income received in ``income_month``; other incomes serve only as history.
+
+    ``own_share`` is each adult member's own part of the norm (sharing adults: ensamstående personal costs +
+    common costs ÷ persons): their counted income is capped at it (ADR 0010).
+    """
+    by_member = {status.member.id: status.member for status in statuses}
+    child_wage: dict[str, bool] = {}  # 4 kap. 1 a § status in the income month, judged when first needed
+
+    def is_child_wage(member_id: str) -> bool:
+        if member_id not in child_wage:
+            child_wage[member_id] = child_wage_in(by_member[member_id], income_month, rule_set, trace)
+        return child_wage[member_id]
+
     jobb = _jobbstimulans(situation, rule_set, trace)
     lines: list[Line] = []
     child_running: dict[str, Money] = {}
@@ -77,21 +65,21 @@ def income_lines(
                     f"month {income_month} and is not counted in this calculation"
                 )
             continue
-        name, confidence = COUNTED.get(income.kind, ("", "MEDIUM"))
-        if income.kind in NOT_COUNTED:
-            label, why = NOT_COUNTED[income.kind]
+        kind_rule = INCOME_RULES[income.kind]
+        name, confidence = kind_rule.name, kind_rule.confidence
+        if kind_rule.reason is not None:
             lines.append(
                 Line(
-                    f"income.disregarded.{income.kind}",
+                    f"income.disregarded.{income.kind.value}",
                     income.member,
                     income.amount,
-                    f"{label}: {why}",
+                    f"{name}: {kind_rule.reason}",
                     citations.incomes,
                     None,
-                    "MEDIUM",
+                    confidence,
                 )
             )
-        elif income.kind == "employment" and by_member[income.member].child_wage:
+        elif income.kind in OWN_WORK and is_child_wage(income.member):
             lines += _child_wage(situation, income, income_month, child_running, rule_set, trace, citations)
         elif income.kind == "employment" and income.member in jobb.applying:
             rate = jobb.rate
@@ -131,8 +119,51 @@ def income_lines(
             lines.append(
                 Line("income.counted", income.member, income.amount, rule, citations.incomes, None, confidence)
             )
-        lines[tagged:] = [replace(line, income_kind=income.kind) for line in lines[tagged:]]
+        lines[tagged:] = [replace(line, income_kind=income.kind.value) for line in lines[tagged:]]
+    if own_share:
+        lines = _cap_adults(lines, own_share, trace, citations)
     return lines, tuple(jobb.statuses[m] for m in sorted(jobb.statuses))
+
+
+def _cap_adults(lines: list[Line], own_share: Mapping[str, Money], trace: Trace, citations: Citations) -> list[Line]:
+    """An adult member's counted income covers at most their own share of the norm; the rest is not counted.
+
+    Nobody owes an adult who is not their spouse or sambo maintenance (FB 7 kap. 1 §; the parents' duty ends at
+    18, or 21 in school), so that adult's surplus cannot be demanded for the others' needs (ADR 0010).
+    """
+    left = dict(own_share)
+    capped: list[Line] = []
+    for line in lines:
+        room = left.get(line.member or "")
+        if line.kind != "income.counted" or room is None:
+            capped.append(line)
+            continue
+        counted = min(line.amount, room)
+        left[line.member or ""] = room - counted
+        excess = line.amount - counted
+        if counted or not excess:
+            capped.append(replace(line, amount=counted))
+        if excess:
+            share = own_share[line.member or ""]
+            capped.append(
+                Line(
+                    "income.disregarded.adult_own_share",
+                    line.member,
+                    excess,
+                    f"vuxen som inte är sambo/make: inkomsten räknas bara upp till personens egen andel av normen "
+                    f"({share} kr); överskottet {excess} kr räknas inte mot övriga i hushållet "
+                    "(ingen försörjningsplikt, FB 7 kap. 1 §)",
+                    f"{citations.incomes}; föräldrabalken 7 kap. 1 §",
+                    None,
+                    "MEDIUM",
+                    income_kind=line.income_kind,
+                )
+            )
+            trace.warn(
+                f"{line.member} is an adult in the application with income above their own share of the norm "
+                f"({share} kr): the surplus is not set against the others' needs; they should apply on their own"
+            )
+    return capped
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +213,7 @@ def _child_wage(
             other.amount
             for other in situation.incomes
             if other.member == member
-            and other.kind == "employment"
+            and other.kind in OWN_WORK
             and other.month.year == income_month.year
             and other.month < income_month
         )

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from bistand_es.domain.rules.errors import InvalidSituation
-from bistand_es.domain.rules.loader import StrictLoader
+from bistand_es.domain.rules.loader import safe_load
 
 
 def parse_document(text: str, name: str) -> object:
@@ -26,13 +24,9 @@ def parse_document(text: str, name: str) -> object:
             raise InvalidSituation(
                 f"{name}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
             ) from None
-    try:
-        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "syntax error"
-        raise InvalidSituation(f"{name}: not valid YAML{where}: {problem}") from None
+        except RecursionError:
+            raise InvalidSituation(f"{name}: nested too deeply; refused") from None
+    return safe_load(text, name, error=InvalidSituation)
 
 
 def _keep_float(text: str) -> float:  # float-ok: kept only so that Money refuses it

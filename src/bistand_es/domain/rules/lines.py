@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
 
+from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money, money_sum
 from bistand_es.domain.month import Month
+from bistand_es.domain.rules.kinds import OTHER_LIVING, SUBSISTENCE
 from bistand_es.domain.rules.model import ParameterValue
+from bistand_es.domain.vocabulary import NormAdjustment
+
+#: The rule text of a norm adjustment line, by kind (förhöjd / reducerad norm, docs/rules.md).
+ADJUSTMENT_RULE: Final = {
+    NormAdjustment.RAISED: "Förhöjd norm i det enskilda fallet",
+    NormAdjustment.REDUCED: "Reducerad norm av särskilda skäl",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,7 @@ class Line:
     parameter: str | None  # "id@effective-date"
     confidence: str
     income_kind: str | None = None  # on income lines: the income kind they come from (for the read model)
+    part: str | None = None  # on norm and cost lines: "forsorjningsstod" or "livsforing_i_ovrigt"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -35,6 +47,8 @@ class Line:
         }
         if self.income_kind is not None:
             data["income_kind"] = self.income_kind
+        if self.part is not None:
+            data["part"] = self.part
         return data
 
 
@@ -81,7 +95,13 @@ class JobbstimulansStatus:
 
 @dataclass(frozen=True, slots=True)
 class Calculation:
-    """The result of :func:`~bistand_es.domain.rules.calculation.calculate`."""
+    """The result of :func:`~bistand_es.domain.rules.calculation.calculate`: the only place the totals are computed.
+
+    ``need = norm + costs``, ``aid = max(0, need − counted)``, ``surplus = max(0, counted − need)``. The aid is
+    split into *försörjningsstöd* (the norm and the 4 kap. 3 § costs) and *livsföring i övrigt* (other approved
+    needs); incomes are set against försörjningsstöd first:
+    ``subsistence_aid = min(aid, max(0, subsistence_need − counted))``, ``other_aid = aid − subsistence_aid``.
+    """
 
     month: Month
     income_month: Month
@@ -91,6 +111,7 @@ class Calculation:
     parameters: dict[str, ParameterValue]
     rule_set_hash: str
     jobbstimulans: tuple[JobbstimulansStatus, ...] = field(default=())
+    citation_date: date | None = None  # the day whose legal citations were used (the decision date)
 
     norm_total: Money = field(init=False)
     costs_total: Money = field(init=False)
@@ -99,30 +120,71 @@ class Calculation:
     income_disregarded: Money = field(init=False)
     aid: Money = field(init=False)
     surplus: Money = field(init=False)
+    subsistence_need: Money = field(init=False)
+    other_need: Money = field(init=False)
+    subsistence_aid: Money = field(init=False)
+    other_aid: Money = field(init=False)
 
     def __post_init__(self) -> None:
-        groups: dict[str, list[Money]] = {"norm": [], "cost": [], "counted": [], "disregarded": []}
+        groups: dict[str, list[Money]] = {"norm": [], "cost": [], "counted": [], "disregarded": [], "other": []}
         for line in self.lines:
             parts = line.kind.split(".", 2)
             key = parts[1] if parts[0] == "income" and len(parts) > 1 else parts[0]
             group = groups.get(key)
-            if group is None:
+            if group is None or key == "other":
                 raise ValueError(f"line kind {line.kind!r} belongs to no total")
             group.append(line.amount)
+            if key == "cost" and line.part not in (SUBSISTENCE, OTHER_LIVING):
+                raise ValueError(f"cost line {line.kind!r} has no part (forsorjningsstod or livsforing_i_ovrigt)")
+            if key == "cost" and line.part == OTHER_LIVING:
+                groups["other"].append(line.amount)
         norm, costs = money_sum(groups["norm"]), money_sum(groups["cost"])
         need = norm + costs
+        other_need = money_sum(groups["other"])
         counted = money_sum(groups["counted"])
+        aid = (need - counted).max_zero()
+        subsistence_aid = min(aid, (need - other_need - counted).max_zero())
         values = {
             "norm_total": norm,
             "costs_total": costs,
             "need": need,
             "income_counted": counted,
             "income_disregarded": money_sum(groups["disregarded"]),
-            "aid": (need - counted).max_zero(),
+            "aid": aid,
             "surplus": (counted - need).max_zero(),
+            "subsistence_need": need - other_need,
+            "other_need": other_need,
+            "subsistence_aid": subsistence_aid,
+            "other_aid": aid - subsistence_aid,
         }
         for name, amount in values.items():
             object.__setattr__(self, name, amount)
+
+    def with_norm_adjustment(self, kind: NormAdjustment, amount: Decimal | Money, reason: str) -> Calculation:
+        """This calculation with a förhöjd (+) or reducerad (−) norm line added and every total recomputed.
+
+        The line ``norm.adjustment.raised|reduced`` belongs to the norm, so it is försörjningsstöd. Raises
+        :class:`~bistand_es.domain.errors.InvalidInput` for an amount that is not positive, or a reduction larger
+        than the norm.
+        """
+        kind = NormAdjustment(kind)
+        size = amount if isinstance(amount, Money) else Money.of(amount, field="norm adjustment")
+        if size.amount <= 0:
+            raise InvalidInput(f"norm adjustment: the amount must be more than 0 (got {size})")
+        if kind is NormAdjustment.REDUCED and self.norm_total < size:
+            raise InvalidInput(f"norm adjustment: a reduction of {size} is more than the norm ({self.norm_total})")
+        norm_lines = [line for line in self.lines if line.kind.startswith("norm.")]
+        line = Line(
+            kind=f"norm.adjustment.{kind.value}",
+            member=None,
+            amount=size if kind is NormAdjustment.RAISED else -size,
+            rule=f"{ADJUSTMENT_RULE[kind]}: {reason}",
+            reference=norm_lines[0].reference if norm_lines else "",
+            parameter=None,
+            confidence="HIGH",
+            part=SUBSISTENCE,
+        )
+        return replace(self, lines=(*self.lines, line))
 
     @property
     def parameters_used(self) -> list[str]:
@@ -135,7 +197,7 @@ class Calculation:
         return {ref: value.file for ref, value in self.parameters.items()}
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON (design/CALC_CONTRACT.md) plus a few added fields."""
+        """The contract's JSON (docs/rules.md) plus a few added fields."""
         return {
             "month": str(self.month),
             "norm_total": str(self.norm_total),
@@ -152,4 +214,9 @@ class Calculation:
             "parameters_used": self.parameters_used,
             "rule_set_hash": self.rule_set_hash,
             "jobbstimulans": {status.member: status.to_dict() for status in self.jobbstimulans},
+            "subsistence_need": str(self.subsistence_need),
+            "other_need": str(self.other_need),
+            "subsistence_aid": str(self.subsistence_aid),
+            "other_aid": str(self.other_aid),
+            "citation_date": self.citation_date.isoformat() if self.citation_date else None,
         }

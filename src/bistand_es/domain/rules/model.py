@@ -19,7 +19,7 @@ from bistand_es.domain.rules.errors import ParameterTypeError
 
 
 class Confidence(StrEnum):
-    """How sure the project is of a figure (see /work/shared/domain/README.md)."""
+    """How sure the project is of a figure (see docs/rules.md, confidence table)."""
 
     HIGH = "HIGH"
     MEDIUM = "MEDIUM"

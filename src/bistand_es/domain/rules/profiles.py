@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from bistand_es.domain.month import Month
@@ -12,7 +13,9 @@ from bistand_es.domain.rules.rule_set import RuleSet
 
 PREFIX: Final = "profile."
 DEFAULT: Final = "national"
-_SETTINGS: Final = frozenset({"income_month_offset"})
+#: income_month_offset: 1 = the month before the month calculated, 0 = the month itself.
+#: special_diet_cap_pbb: kosttillägg capped at this share of the prisbasbelopp a year, granted monthly ("0.15").
+_SETTINGS: Final = frozenset({"income_month_offset", "special_diet_cap_pbb"})
 _MAX_OFFSET: Final = 2
 
 
@@ -21,6 +24,8 @@ class Profile:
     name: str
     income_month_offset: int  # 1 = the calendar month before the month calculated; 0 = the month itself
     value: ParameterValue
+    month: Month
+    special_diet_cap_pbb: Decimal | None = None  # yearly cap on kosttillägg as a share of the prisbasbelopp
 
 
 def profile_names(rule_set: RuleSet) -> list[str]:
@@ -48,4 +53,18 @@ def load_profile(rule_set: RuleSet, name: str | None, month: Month) -> Profile:
     offset = settings.get("income_month_offset", 1)
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= _MAX_OFFSET:
         raise ParameterTypeError(f"{value.file}: {value.ref}: income_month_offset {offset!r} must be 0, 1 or 2")
-    return Profile(chosen, offset, value)
+    return Profile(chosen, offset, value, month, _share(value, settings.get("special_diet_cap_pbb")))
+
+
+def _share(value: ParameterValue, setting: object) -> Decimal | None:
+    if setting is None:
+        return None
+    try:
+        share = Decimal(setting) if isinstance(setting, str) else None
+    except InvalidOperation:
+        share = None
+    if share is None or not share.is_finite() or not 0 < share <= 1:
+        raise ParameterTypeError(
+            f'{value.file}: {value.ref}: special_diet_cap_pbb {setting!r} must be a share such as "0.15"'
+        )
+    return share

@@ -1,4 +1,4 @@
-"""The situation: the input of a calculation (design/CALC_CONTRACT.md), validated with pydantic.
+"""The situation: the input of a calculation (the `bistand calc` contract, docs/rules.md), validated with pydantic.
 
 Use :func:`parse_situation` for untrusted input: every problem becomes one :class:`InvalidSituation` line that
 names the field, e.g. ``household.members[2].birth_date: '2021-13-01' is not a date (YYYY-MM-DD)``.
@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final
 
 from pydantic import (
     BaseModel,
@@ -25,39 +25,7 @@ from bistand_es.domain.errors import InvalidMoney, InvalidMonth
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules.errors import InvalidSituation
-
-Role = Literal["applicant", "co_applicant", "child", "adult"]
-CostKind = Literal[
-    "rent",
-    "electricity",
-    "home_insurance",
-    "work_travel",
-    "union_fee",
-    "medical",
-    "dental",
-    "glasses",
-    "childcare",
-    "other",
-]
-IncomeKind = Literal[
-    "employment",
-    "business",
-    "unemployment_benefit",
-    "sickness_benefit",
-    "parental_benefit",
-    "child_allowance",
-    "housing_allowance",
-    "maintenance_support",
-    "study_grant",
-    "csn_extra_allowance",
-    "pension",
-    "activity_support",
-    "establishment_benefit",
-    "lma_daily_allowance",
-    "disability_allowance",
-    "tax_refund",
-    "other",
-]
+from bistand_es.domain.vocabulary import CostKind, IncomeKind, MemberRole
 
 _MONTH_TEXT: Final = re.compile(r"^\d{4}-\d{2}$")
 _DATE_TEXT: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -131,7 +99,7 @@ class Member(_Model):
     """A person in the application (sökande, medsökande, barn, annan vuxen)."""
 
     id: Identifier
-    role: Role
+    role: MemberRole
     birth_date: DateField
     in_school: bool | None = None  # default: true under 19, false from 19
     lunch_at_preschool: bool = False  # "ej lunch 5 dagar/vecka" variant for children 0–6
@@ -166,6 +134,8 @@ class Situation(_Model):
 
     month: MonthField
     profile: Identifier | None = None
+    #: The decision date: the legal citations are those in force that day (default: the month's first day).
+    decided_on: DateField | None = None
     household: Household
     costs: list[Cost] = Field(default_factory=list)
     incomes: list[Income] = Field(default_factory=list)
@@ -175,6 +145,11 @@ class Situation(_Model):
     def _consistent(self) -> Situation:
         check_consistency(self)
         return self
+
+    @property
+    def citation_day(self) -> date:
+        """The day whose legal citations apply: the decision date, else the first day of the month."""
+        return self.decided_on or self.month.first_day
 
 
 def check_consistency(situation: Situation) -> None:
@@ -190,7 +165,7 @@ def check_consistency(situation: Situation) -> None:
                 f"household.members[{index}].birth_date: {member.birth_date.isoformat()} is after the month "
                 f"calculated ({situation.month})"
             )
-    roles = [m.role for m in members]
+    roles = [m.role.value for m in members]
     if roles.count("applicant") != 1:
         raise ValueError(
             f"household.members: exactly one member must have role applicant (found {roles.count('applicant')})"
