@@ -233,7 +233,8 @@ def test_a_rent_below_the_maximum_is_approved_as_applied(cli: Bistand) -> None:
     (cli.home / "parameters" / "local.max_rent.yaml").write_text(MAX_RENT_2021, encoding="utf-8")
     hid = family(cli)
     cli.ok("apply", hid, "--month", "2021-03", "--cost", "rent=6000")
-    cli.ok("decide", hid, "--month", "2021-03", "--yes")
+    # Decided under SoL (2001:453), whose citations are HIGH (a decision from 2025-07-01 cites the new law).
+    cli.ok("decide", hid, "--month", "2021-03", "--on", "2021-02-26", "--yes")
     decided = decision_event(cli, hid, "2021-03")
     assert (decided["outcome"], decided["calculation"]["aid"]) == ("granted", "15560.00")  # 9 560 + 6 000
     assert decided["calculation"]["warnings"] == []  # the cap was not used, so it is not cited

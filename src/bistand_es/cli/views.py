@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bistand_es.domain.household import Household, event_type_name
+from bistand_es.domain.moments import shown
 from bistand_es.domain.month import Month
 
 
@@ -87,7 +88,7 @@ def event_view(domain_event: Any) -> dict[str, Any]:
     details = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _SKIP}
     return {
         "version": domain_event.originator_version,
-        "time": domain_event.timestamp.isoformat(),
+        "time": shown(domain_event.timestamp),
         "actor": domain_event.actor.get("user"),
         "role": domain_event.actor.get("role"),
         "type": event_type_name(domain_event),
