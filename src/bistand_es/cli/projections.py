@@ -28,6 +28,11 @@ def _describe(status: ProjectionStatus) -> str:
         lines.append(f"this run     {status.applied} events{' (rebuilt from zero)' if status.rebuilt else ''}")
     if status.note:
         lines.append(f"note         {status.note}")
+    if status.failure:
+        lines.append(f"FAILING      {status.failure}")
+        lines.append(
+            "             (`bistand projections update` stops there; reports and sql answer from the events before)"
+        )
     return "\n".join(lines)
 
 
@@ -154,6 +159,8 @@ def rebuild(page_size: int, batch_size: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(as_json: bool) -> None:
     """Position, lag (events in the store not yet projected), last update and schema version.
+
+    When the read model stopped at an event it cannot project, says which (FAILING).
 
     \b
     Example:

@@ -38,6 +38,8 @@ def report(
     payments       paid per month concerned (avser månad) vs per payment month
     statistics     Socialstyrelsen's per-person monthly rows (CSV by default); needs --month
 
+    When the read model is behind the event store (e.g. an event it cannot project), a warning on stderr says so.
+
     \b
     Examples:
       bistand report monthly --month 2021-03

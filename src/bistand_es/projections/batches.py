@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bistand_es.projections.errors import UnprojectableEvent
 from bistand_es.projections.rows import StoredNotification, page_rows
 from bistand_es.projections.schema import TABLES
 
@@ -23,22 +24,34 @@ Fault = Callable[[str], None]
 
 @dataclass(frozen=True)
 class PreparedBatch:
-    """A batch of events decoded into one Arrow table per fact table, ready for one transaction."""
+    """A batch of events decoded into one Arrow table per fact table, ready for one transaction.
+
+    ``failure`` is set when an event of the batch cannot be projected: the batch then holds only the events
+    before it (``count`` may be 0), and the projector raises ``failure`` once they are committed.
+    """
 
     tables: tuple[tuple[str, Any], ...]
     last_position: int
     count: int
+    notifications: Sequence[StoredNotification] = ()
+    failure: UnprojectableEvent | None = None
 
 
 def prepare_batch(notifications: Sequence[StoredNotification]) -> PreparedBatch:
     """Decode notifications into Arrow tables (pure; runs in the reader thread during long runs)."""
-    rows = page_rows(notifications)
+    failure: UnprojectableEvent | None = None
+    try:
+        rows = page_rows(notifications)
+    except UnprojectableEvent as error:
+        failure = error
+        notifications = notifications[: error.index]
+        rows = page_rows(notifications)
     tables = [(table, arrow_table(table, table_rows)) for table, table_rows in rows.tables()]
     if rows.dirty_persons:
         tables.append(("f_dirty_persons", arrow_table("f_dirty_persons", [(p,) for p in sorted(rows.dirty_persons)])))
     if rows.amended_decisions:  # their members are looked up once per run, in _refresh_derived
         tables.append(("f_dirty_decisions", arrow_table("f_dirty_decisions", [(d,) for d in rows.amended_decisions])))
-    return PreparedBatch(tuple(tables), rows.last_position, rows.count)
+    return PreparedBatch(tuple(tables), rows.last_position, rows.count, notifications, failure)
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, prepared: PreparedBatch, *, fault: Fault | None = None) -> int:
@@ -90,7 +103,7 @@ def arrow_table(table: str, rows: Sequence[tuple[Any, ...]]) -> Any:
     """Row tuples as one Arrow table with the schema's column types (no row-by-row inserts).
 
     The rows are converted in one call (as a struct array; several times faster than column by column). Text
-    stays text: DuckDB casts it to DATE, TIMESTAMP and DECIMAL(14,2) on insert (exact). JSON columns get Arrow's
+    stays text: DuckDB casts it to DATE, TIMESTAMP and DECIMAL(18,2) on insert (exact). JSON columns get Arrow's
     JSON extension type, which DuckDB takes as JSON without parsing it again (they hold the stored event JSON,
     parsed once already, or JSON serialised here).
     """

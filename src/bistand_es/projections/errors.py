@@ -30,6 +30,22 @@ class ReadOnlyViolation(ReadModelError):
         super().__init__(READ_ONLY_MESSAGE)
 
 
+class UnprojectableEvent(ReadModelError):
+    """A stored event the read model cannot hold (e.g. an amount wider than its money columns).
+
+    The projector commits every event before it and stops there; ``position`` is the event's notification id.
+    """
+
+    def __init__(self, position: int, event_type: str, reason: str, index: int = 0) -> None:
+        super().__init__(
+            f"cannot project the event at position {position} ({event_type}): {reason}; the read model stops before it"
+        )
+        self.position = position
+        self.event_type = event_type
+        self.reason = reason
+        self.index = index  # the event's place in the batch it came in
+
+
 class ReadModelMissing(ReadModelError):
     """There is no reports.duckdb yet."""
 

@@ -13,6 +13,13 @@ thread touches DuckDB, so the transactions are exactly those of the single-threa
 
 Derived tables (jobbstimulans windows) are recomputed at the end of each run for the persons the pages marked
 dirty, in their own transaction; the marks are committed with the pages, so a crash in between only delays it.
+The windows come from the rules engine with the dated lengths of the rule set the commands use (package
+parameters + ``BISTAND_HOME/parameters``); when those change, every person's windows are recomputed.
+
+An event the read model cannot hold (:class:`UnprojectableEvent`, e.g. an amount wider than the money columns)
+stops the run: every event before it is committed, the error (naming the event's position) is kept beside the
+database (``reports.duckdb.failure``) so ``projections status``, ``sql`` and ``report`` say the read model is
+behind, and ``projections update`` fails with that one line until a fixed version of the code can project it.
 """
 
 from __future__ import annotations
@@ -24,10 +31,19 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from bistand_es.domain.errors import BistandError
 from bistand_es.domain.month import Month
+from bistand_es.domain.rules.jobbstimulans import Lengths, dated_lengths
 from bistand_es.projections import jobbstimulans
-from bistand_es.projections.batches import Fault, arrow_table, insert_arrow, prepare_batch, write_batch
-from bistand_es.projections.errors import ProjectorBusy, ReadModelError
+from bistand_es.projections.batches import (
+    Fault,
+    PreparedBatch,
+    arrow_table,
+    insert_arrow,
+    prepare_batch,
+    write_batch,
+)
+from bistand_es.projections.errors import ProjectorBusy, ReadModelError, UnprojectableEvent
 from bistand_es.projections.reader import BatchReader
 from bistand_es.projections.rows import StoredNotification
 from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION
@@ -38,6 +54,7 @@ if TYPE_CHECKING:
 
     from bistand_es.application.app import BistandApplication
     from bistand_es.application.config import Settings
+    from bistand_es.domain.rules.rule_set import RuleSet
 
 DEFAULT_PAGE_SIZE: Final = 1000
 MIN_PAGE_SIZE: Final = 500
@@ -64,6 +81,7 @@ class ProjectionStatus:
     applied: int = 0
     rebuilt: bool = False
     note: str | None = None
+    failure: str | None = None  # why the last run stopped before the store's end (an event it cannot project)
 
     @property
     def lag(self) -> int:
@@ -78,6 +96,19 @@ class ProjectionStatus:
 # ---------------------------------------------------------------------- public API
 
 
+def jobbstimulans_periods(settings: Settings, rule_set: RuleSet | None = None) -> tuple[Lengths, ...]:
+    """The dated jobbstimulans lengths of the rule set the commands use (``rule_set``, or loaded from settings)."""
+    if rule_set is None:
+        from bistand_es.domain.rules.rule_set import load_rule_set
+
+        directory = settings.parameters_dir
+        try:
+            rule_set = load_rule_set(directory if directory.is_dir() else None)
+        except BistandError as error:
+            raise ReadModelError(f"cannot read the jobbstimulans parameters: {error}") from None
+    return dated_lengths(rule_set)
+
+
 def catch_up(
     app: BistandApplication,
     settings: Settings,
@@ -87,25 +118,34 @@ def catch_up(
     batch_size: int = DEFAULT_BATCH_SIZE,
     skip_if_busy: bool = True,
     fault: Fault | None = None,
+    rule_set: RuleSet | None = None,
 ) -> ProjectionStatus:
     """Project every event not yet in the read model; cheap (no DuckDB open) when nothing is new.
 
     If another process holds the writer lock, returns at once with a ``note`` (``skip_if_busy=True``, the default
-    used after write commands) or raises :class:`ProjectorBusy`. Rebuilds from zero when the stored projection
-    version differs from the code's, or when the read model is ahead of the event store (another store).
+    used after write commands) or raises :class:`ProjectorBusy`. Any other read-model error (an event it cannot
+    project) is raised, or with ``skip_if_busy`` returned as the status's ``failure``: a write command never
+    fails because of reports. Rebuilds from zero when the stored projection version differs from the code's, or
+    when the read model is ahead of the event store (another store).
     """
     store = ReadModelStore(settings.reports_path)
     store_position = app.max_position()
     marker = store.read_marker()
-    if store.marker_is_current(marker, PROJECTION_VERSION, store_position) and marker is not None:
-        return _status_from_marker(store, marker, store_position)
     try:
+        periods = jobbstimulans_periods(settings, rule_set)
+        rules = jobbstimulans.fingerprint(periods)
+        if store.marker_is_current(marker, PROJECTION_VERSION, store_position, rules) and marker is not None:
+            return _status_from_marker(store, marker, store_position)
         with store.writer_lock():
-            return _Projector(app, store, page_size, progress, fault, batch_size).catch_up()
-    except ReadModelError as busy:  # ProjectorBusy above all; a write command must not fail because of reports
+            return _Projector(app, store, page_size, progress, fault, batch_size, periods).catch_up()
+    except ProjectorBusy as busy:
         if not skip_if_busy:
             raise
         return _status_from_marker(store, marker, store_position, note=f"skipped: {busy}")
+    except ReadModelError as error:
+        if not skip_if_busy:
+            raise
+        return _status_from_marker(store, store.read_marker(), store_position, note="not refreshed", failure=str(error))
 
 
 def rebuild(
@@ -116,21 +156,25 @@ def rebuild(
     page_size: int = DEFAULT_PAGE_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fault: Fault | None = None,
+    rule_set: RuleSet | None = None,
 ) -> ProjectionStatus:
     """Build the read model from zero into a new file and swap it in (readers keep the old one meanwhile)."""
     store = ReadModelStore(settings.reports_path)
+    periods = jobbstimulans_periods(settings, rule_set)
     with store.writer_lock():
-        return _Projector(app, store, page_size, progress, fault, batch_size).rebuild("rebuild asked for")
+        return _Projector(app, store, page_size, progress, fault, batch_size, periods).rebuild("rebuild asked for")
 
 
 def status(app: BistandApplication, settings: Settings) -> ProjectionStatus:
     """Position, lag, last update and versions (read-only; falls back to the position marker when busy)."""
     store = ReadModelStore(settings.reports_path)
     store_position = app.max_position()
+    failure = store.read_failure()
     if not store.path.exists():
         return ProjectionStatus(
-            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="no read model yet"
-        )
+            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="no read model yet",
+            failure=failure,
+        )  # fmt: skip
     try:
         con = store.connect_reader(wait=2.0)
     except ProjectorBusy as busy:
@@ -143,12 +187,14 @@ def status(app: BistandApplication, settings: Settings) -> ProjectionStatus:
         con.close()
     if state is None:
         return ProjectionStatus(
-            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="empty read model"
-        )
+            str(store.path), 0, store_position, None, PROJECTION_VERSION, None, 0, note="empty read model",
+            failure=failure,
+        )  # fmt: skip
     position, version, projected, updated_at = state
     return ProjectionStatus(
-        str(store.path), position, store_position, version, PROJECTION_VERSION, updated_at, projected
-    )
+        str(store.path), position, store_position, version, PROJECTION_VERSION, updated_at, projected,
+        failure=failure if position < store_position else None,
+    )  # fmt: skip
 
 
 def watch(
@@ -160,16 +206,19 @@ def watch(
     page_size: int = DEFAULT_PAGE_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_update: Callable[[ProjectionStatus], None] | None = None,
+    rule_set: RuleSet | None = None,
 ) -> ProjectionStatus:
     """Follow the event store: catch up every ``interval`` seconds until stopped (or ``max_seconds``).
 
     Holds the writer lock for its whole life (a second projector is refused), but opens the DuckDB file only
-    while there is something to write, so readers are not kept out.
+    while there is something to write, so readers are not kept out. The jobbstimulans parameters are read once,
+    when it starts.
     """
     store = ReadModelStore(settings.reports_path)
     started = time.monotonic()
+    periods = jobbstimulans_periods(settings, rule_set)
     with store.writer_lock():
-        projector = _Projector(app, store, page_size, False, None, batch_size)
+        projector = _Projector(app, store, page_size, False, None, batch_size, periods)
         last = projector.catch_up()
         if on_update is not None:
             on_update(last)
@@ -193,7 +242,11 @@ def project_page(
     fault: Fault | None = None,
 ) -> int:
     """Write one batch of events and the new position in one transaction. Returns the new position."""
-    return write_batch(con, prepare_batch(notifications), fault=fault)
+    prepared = prepare_batch(notifications)
+    position = write_batch(con, prepared, fault=fault) if prepared.count else 0
+    if prepared.failure is not None:
+        raise prepared.failure
+    return position
 
 
 # ---------------------------------------------------------------------- the loop
@@ -208,6 +261,7 @@ class _Projector:
         progress: bool,
         fault: Fault | None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        periods: tuple[Lengths, ...] = (),
     ) -> None:
         self.app = app
         self.store = store
@@ -215,17 +269,20 @@ class _Projector:
         self.batch_size = max(batch_size, self.page_size)
         self.progress = progress
         self.fault = fault
+        self.periods = periods
+        self.rules = jobbstimulans.fingerprint(periods)
 
     def catch_up(self) -> ProjectionStatus:
         import duckdb
 
         store_position = self.app.max_position()
         marker = self.store.read_marker()
-        if self.store.marker_is_current(marker, PROJECTION_VERSION, store_position) and marker is not None:
+        if self.store.marker_is_current(marker, PROJECTION_VERSION, store_position, self.rules) and marker is not None:
             return _status_from_marker(self.store, marker, store_position)
         if not self.store.path.exists():
             return self.rebuild("no read model yet")
         con = self.store.connect_writer()
+        stopped: UnprojectableEvent | None = None
         try:
             state = _read_state(con)
             if state is None or state[1] != PROJECTION_VERSION:
@@ -236,14 +293,14 @@ class _Projector:
                 con.close()
                 return self.rebuild(f"read model at {state[0]} is ahead of the event store ({store_position})")
             _migrate(con)
-            con, applied = self._run(con, state[0], store_position, may_yield=True)
-            _refresh_derived(con, self.fault)
+            con, applied, stopped = self._run(con, state[0], store_position, may_yield=True)
+            _refresh_derived(con, self.periods, self.fault)
             final = _read_state(con)
         except duckdb.Error as error:
-            raise wrap_error(error) from None
+            raise self._failed(wrap_error(error)) from None
         finally:
             con.close()
-        return self._finish(final, store_position, applied, rebuilt=False)
+        return self._finish(final, store_position, applied, rebuilt=False, stopped=stopped)
 
     def rebuild(self, reason: str) -> ProjectionStatus:
         import os
@@ -257,17 +314,23 @@ class _Projector:
         con = self.store.connect_writer(target)
         try:
             _migrate(con)
-            con, applied = self._run(con, 0, store_position, may_yield=False, label=f"rebuild ({reason})")
-            _refresh_derived(con, self.fault)
+            con, applied, stopped = self._run(con, 0, store_position, may_yield=False, label=f"rebuild ({reason})")
+            _refresh_derived(con, self.periods, self.fault)
             final = _read_state(con)
             con.execute("CHECKPOINT")
         except duckdb.Error as error:
-            raise wrap_error(error) from None
+            raise self._failed(wrap_error(error)) from None
         finally:
             con.close()
         self.store.wal_of(self.store.path).unlink(missing_ok=True)
-        os.replace(target, self.store.path)
-        return self._finish(final, store_position, applied, rebuilt=True, note=reason)
+        os.replace(target, self.store.path)  # up to an unprojectable event, it is still the best read model
+        return self._finish(final, store_position, applied, rebuilt=True, note=reason, stopped=stopped)
+
+    def _failed(self, error: ReadModelError) -> ReadModelError:
+        """Keep a failure beside the database (for status, sql and report) and give it back to raise."""
+        if not isinstance(error, ProjectorBusy):
+            self.store.write_failure(str(error))
+        return error
 
     def _finish(
         self,
@@ -277,9 +340,13 @@ class _Projector:
         *,
         rebuilt: bool,
         note: str | None = None,
+        stopped: UnprojectableEvent | None = None,
     ) -> ProjectionStatus:
         position, version, projected, updated_at = state or (0, PROJECTION_VERSION, 0, None)
-        self.store.write_marker(position, version, updated_at or "", projected)
+        self.store.write_marker(position, version, updated_at or "", projected, self.rules)
+        if stopped is not None:
+            raise self._failed(stopped)
+        self.store.clear_failure()
         return ProjectionStatus(
             str(self.store.path),
             position,
@@ -301,8 +368,11 @@ class _Projector:
         *,
         may_yield: bool,
         label: str = "catching up",
-    ) -> tuple[duckdb.DuckDBPyConnection, int]:
-        """Project batches from ``start`` until the store has no more; returns the (possibly reopened) connection."""
+    ) -> tuple[duckdb.DuckDBPyConnection, int, UnprojectableEvent | None]:
+        """Project batches from ``start`` until the store has no more, or up to an event it cannot project.
+
+        Returns the (possibly reopened) connection, the number of events applied and the event it stopped at.
+        """
         position = start
         applied = 0
         opened = time.monotonic()
@@ -311,11 +381,15 @@ class _Projector:
         try:
             with BatchReader(self.app, start, self.page_size, self.batch_size, threaded=threaded) as reader:
                 for prepared in reader:
-                    new_position = write_batch(con, prepared, fault=self.fault)
-                    applied += prepared.count
+                    new_position, written, failure = (
+                        self._write(con, prepared, position) if prepared.count else (position, 0, None)
+                    )
+                    applied += written
                     if bar is not None:
                         bar.update(new_position - position)
                     position = new_position
+                    if failure is not None or prepared.failure is not None:
+                        return con, applied, failure or prepared.failure
                     if may_yield and time.monotonic() - opened > YIELD_TO_READERS_AFTER:
                         con.close()
                         time.sleep(0.1)
@@ -324,7 +398,36 @@ class _Projector:
         finally:
             if bar is not None:
                 bar.render_finish()
-        return con, applied
+        return con, applied, None
+
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, prepared: PreparedBatch, position: int
+    ) -> tuple[int, int, UnprojectableEvent | None]:
+        """Write a batch: (new position, events written, the event DuckDB refused or None).
+
+        If DuckDB refuses a value, the batch is halved (each half its own transaction) until the one event it
+        refuses is found; every event before that one is committed.
+        """
+        import duckdb
+
+        try:
+            return write_batch(con, prepared, fault=self.fault), prepared.count, None
+        except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as error:
+            notifications = prepared.notifications
+            if len(notifications) <= 1:
+                first = notifications[0] if notifications else None
+                at = first.id if first is not None else prepared.last_position
+                kind = first.topic.split(":", 1)[-1] if first is not None else "event"
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                return position, 0, UnprojectableEvent(at, kind, f"DuckDB: {reason}")
+            middle = len(notifications) // 2
+            written = 0
+            for part in (notifications[:middle], notifications[middle:]):
+                position, count, failure = self._write(con, prepare_batch(part), position)
+                written += count
+                if failure is not None:
+                    return position, written, failure
+            return position, written, None
 
 
 class _Bar:
@@ -393,15 +496,29 @@ def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | No
     return int(row[0]), int(row[1]), int(row[2]), updated
 
 
-def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None) -> None:
-    """Recompute the jobbstimulans windows of the persons marked dirty, in one transaction."""
+def _refresh_derived(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], fault: Fault | None = None) -> None:
+    """Recompute the jobbstimulans windows of the persons marked dirty (everyone's when the dated lengths
+    changed), in one transaction."""
+    wanted = jobbstimulans.period_rows(periods)
+    stored = con.execute(
+        "SELECT rules_from, rules_to, qualifying_months, window_months FROM jobbstimulans_rules ORDER BY rules_from"
+    ).fetchall()
+    rules_changed = [tuple(row) for row in stored] != wanted
     dirty = con.execute(
         "SELECT (SELECT count(*) FROM f_dirty_persons) + (SELECT count(*) FROM f_dirty_decisions)"
     ).fetchone()
-    if dirty is None or dirty[0] == 0:
+    if not rules_changed and (dirty is None or dirty[0] == 0):
         return
     con.begin()
     try:
+        if rules_changed:
+            con.execute("DELETE FROM jobbstimulans_rules")
+            if wanted:
+                insert_arrow(con, "jobbstimulans_rules", arrow_table("jobbstimulans_rules", wanted))
+            con.execute(
+                "INSERT INTO f_dirty_persons SELECT person FROM support_months "
+                "UNION SELECT person FROM f_jobbstimulans_spans"
+            )
         # An amendment may drop a member: the persons of the decisions it replaced need new windows too.
         con.execute(
             "INSERT INTO f_dirty_persons SELECT DISTINCT unnest(members) FROM f_decisions "
@@ -416,13 +533,10 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None)
         for person, month in months:
             by_person.setdefault(person, []).append(Month.parse(month))
         spans = [
-            (
-                person, window.number, str(window.qualifying_from), str(window.qualifying_to), str(window.start),
-                str(window.end),
-            )
+            window.row(person)
             for person in sorted(by_person)
-            for window in jobbstimulans.windows(by_person[person])
-        ]  # fmt: skip
+            for window in jobbstimulans.window_rows(by_person[person], periods)
+        ]
         con.execute("DELETE FROM f_jobbstimulans_spans WHERE person IN (SELECT person FROM f_dirty_persons)")
         if spans:
             insert_arrow(con, "f_jobbstimulans_spans", arrow_table("f_jobbstimulans_spans", spans))
@@ -436,7 +550,11 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, fault: Fault | None = None)
 
 
 def _status_from_marker(
-    store: ReadModelStore, marker: Marker | None, store_position: int, note: str | None = None
+    store: ReadModelStore,
+    marker: Marker | None,
+    store_position: int,
+    note: str | None = None,
+    failure: str | None = None,
 ) -> ProjectionStatus:
     return ProjectionStatus(
         str(store.path),
@@ -447,4 +565,5 @@ def _status_from_marker(
         (marker.updated_at or None) if marker else None,
         marker.events_projected if marker else 0,
         note=note,
+        failure=failure if failure is not None else store.read_failure(),
     )

@@ -46,7 +46,7 @@ WITH active AS (
     FROM jobbstimulans_active($month)
 ), next AS (
     SELECT 'qualifies next month' AS status, person, window_no, window_start, window_end,
-        0 AS months_used, 24 AS months_left
+        0 AS months_used, months_between(window_start, window_end) + 1 AS months_left
     FROM v_jobbstimulans_qualifying_next WHERE month = $month
 ), households_now AS (
     SELECT person, string_agg(DISTINCT household_id, ',' ORDER BY household_id) AS households

@@ -3,9 +3,10 @@
 The stored JSON state is parsed directly (orjson when installed, else the standard library) instead of building
 domain event objects: the rows need plain values, and the stored bytes are also the audit payload (kept as they
 are, never re-serialised). Typed values in the stored state are ``{"_type_": …, "_data_": …}`` (dates, months,
-Decimal); :func:`plain` unwraps them to their text, which DuckDB casts to DATE / DECIMAL(14,2) on insert (exact;
-no float ever). Old event versions are upcast with the event class's own ``upcast_vX_vY`` methods, as the
-library's mapper does.
+Decimal); :func:`plain` unwraps them to their text, which DuckDB casts to DATE / DECIMAL(18,2) on insert (exact;
+no float ever). An amount that is not a finite number or does not fit the money columns stops the batch at that
+event (:class:`~bistand_es.projections.errors.UnprojectableEvent`, naming its position).
+Old event versions are upcast with the event class's own ``upcast_vX_vY`` methods, as the library's mapper does.
 
 This is the projector's hot loop (docs/adr/0008-duckdb-read-side.md): handlers append one tuple per row to the
 table's list (no per-row dicts, no method calls), and JSON columns are written as UTF-8 bytes.
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Protocol
 
-from bistand_es.projections.schema import TABLES
+from bistand_es.domain.household.policy import subsistence_aid
+from bistand_es.projections.errors import UnprojectableEvent
+from bistand_es.projections.schema import MONEY, MONEY_INTEGER_DIGITS, TABLES
 
 try:  # orjson is several times faster on this JSON; it is optional.
     import orjson
@@ -77,12 +80,40 @@ def _text(value: Any) -> str | None:
     return json.dumps(_unwrap_all(value), ensure_ascii=False, sort_keys=True)
 
 
+_MONEY_LIMIT: Final = Decimal(10) ** MONEY_INTEGER_DIGITS
+#: Text of at most this many characters made of digits, one point and a sign always fits the money columns.
+_SHORT: Final = MONEY_INTEGER_DIGITS - 1
+
+
+class UnfitAmount(ValueError):
+    """An amount the read model's money columns cannot hold."""
+
+
 def _money(value: Any) -> str | None:
     if type(value) is dict and "_type_" in value:
         value = value.get("_data_")
     if value is None or value == "":
         return None
-    return value if type(value) is str else str(value)
+    text = value if type(value) is str else str(value)
+    if len(text) <= _SHORT and text.lstrip("-").replace(".", "", 1).isdigit():
+        return text  # the hot path: a plain amount such as 1234.56
+    return _checked_money(text)
+
+
+def _checked_money(text: str) -> str:
+    """A long or unusual amount (``1E+27``, ``NaN``): its plain form if it fits, else :class:`UnfitAmount`."""
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        raise UnfitAmount(f"amount {text[:40]!r} is not a number") from None
+    if not amount.is_finite():
+        raise UnfitAmount(f"amount {text[:40]!r} is not a finite number")
+    if abs(amount) >= _MONEY_LIMIT:
+        raise UnfitAmount(
+            f"amount {text[:40]} is too large for the read model's money columns "
+            f"({MONEY}: below 10^{MONEY_INTEGER_DIGITS})"
+        )
+    return format(amount, "f")
 
 
 def _unwrap_all(value: Any) -> Any:
@@ -217,16 +248,20 @@ def _decision(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str |
     members = [m if type(m) is str else str(m) for m in s.get("members") or ()]
     actor = s.get("actor") or {}
     amends = s.get("amends")
+    aid = _money(s["aid"])
+    # The försörjningsstöd part as the household counts it for support months (the domain's policy).
+    parts = {"subsistence_aid": plain(calc.get("subsistence_aid"))}
+    subsistence = None if aid is None else str(subsistence_aid(parts, Decimal(aid)))
     rows.rows["f_decisions"].append(
         (
             pos, hid, decision_id, amends, month, s["outcome"],
             _money(calc.get("norm_total")), _money(calc.get("costs_total")), _money(calc.get("need")),
             _money(calc.get("income_counted")), _money(calc.get("income_disregarded")),
-            _money(s["aid"]), _money(calc.get("surplus")), members, s.get("rule_set_hash"),
+            aid, _money(calc.get("surplus")), members, s.get("rule_set_hash"),
             [str(p) for p in s.get("parameters") or ()], [str(c) for c in s.get("conditions") or ()],
             s.get("delegat"), s.get("reason"), plain(s.get("decided_on")), user, actor.get("role"),
             _json(calc.get("warnings") or []), _json(s.get("norm_adjustment")), at,
-            _text(calc.get("income_month")),
+            _text(calc.get("income_month")), subsistence and _money(subsistence), _money(calc.get("other_aid")),
         ),
     )  # fmt: skip
     append = rows.rows["f_decision_lines"].append
@@ -332,31 +367,35 @@ def page_rows(notifications: Sequence[StoredNotification]) -> PageRows:
     topics = _TOPICS
     loads = _loads
     position = 0
-    for notification in notifications:
-        raw = notification.state
-        state: dict[str, Any] = loads(raw)
+    for index, notification in enumerate(notifications):
         topic = notification.topic
         info = topics.get(topic)
         if info is None:
             info = topics[topic] = _Topic(topic)
         position = notification.id
-        household = str(notification.originator_id)
-        recorded_at: Any = state.get("timestamp")
-        if type(recorded_at) is dict:
-            recorded_at = recorded_at.get("_data_")
-        actor = state.get("actor") or {}
-        user = actor.get("user")
+        try:
+            raw = notification.state
+            state: dict[str, Any] = loads(raw)
+            household = str(notification.originator_id)
+            recorded_at: Any = state.get("timestamp")
+            if type(recorded_at) is dict:
+                recorded_at = recorded_at.get("_data_")
+            actor = state.get("actor") or {}
+            user = actor.get("user")
+            handler = info.handler
+            if handler is not None:
+                if "class_version" in state or info.version != 1:
+                    info.upcast(state)
+                handler(rows, state, position, household, user, recorded_at)
+        except (ValueError, ArithmeticError, KeyError, TypeError, AttributeError) as error:
+            reason = str(error) if isinstance(error, UnfitAmount) else f"{type(error).__name__}: {error}"
+            raise UnprojectableEvent(position, info.event_type, reason, index) from None
         events(
             (
                 position, recorded_at, household, notification.originator_version, info.event_type, user,
                 actor.get("role"), raw,
             ),
         )  # fmt: skip
-        handler = info.handler
-        if handler is not None:
-            if "class_version" in state or info.version != 1:
-                info.upcast(state)
-            handler(rows, state, position, household, user, recorded_at)
     rows.last_position = position
     rows.count = len(notifications)
     return rows

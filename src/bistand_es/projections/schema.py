@@ -7,8 +7,10 @@ Layout (docs/reporting.md documents every column):
 - Corrections, amendments, removals and cancellations are facts too; the views with the stable names
   (``households``, ``members``, ``incomes``, ``decisions``, ``decision_lines``, ``payments`` …) pick the row in
   force by notification position. Rebuild and incremental projection therefore give the same tables.
-- ``f_jobbstimulans_spans`` is derived (a pure function of the support months); it is recomputed for the persons
-  marked in ``f_dirty_persons`` at the end of every catch-up run.
+- ``f_jobbstimulans_spans`` is derived: the rules engine's windows over each person's support months, with the
+  dated lengths of ``jobbstimulans_rules`` (the rule set's periods; no rule number is written in SQL). It is
+  recomputed for the persons marked in ``f_dirty_persons`` at the end of every catch-up run, and for everyone
+  when the periods change (a new parameter override).
 
 Migrations are numbered and recorded in ``schema_migrations``; a migration only adds or replaces objects. When the
 *projection logic* changes (what rows an event gives), raise :data:`PROJECTION_VERSION`: a read model with another
@@ -20,9 +22,13 @@ from __future__ import annotations
 from typing import Final
 
 #: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
-PROJECTION_VERSION: Final = 2
+PROJECTION_VERSION: Final = 3
 
-MONEY: Final = "DECIMAL(14,2)"
+#: Money columns: 16 digits before the decimal point, far above anything the write side stores (it refuses
+#: amounts above 1 000 000 000 kr); sums are DECIMAL(38,2). A stored amount that does not fit stops the
+#: projector with an error naming the event (:class:`~bistand_es.projections.errors.UnprojectableEvent`).
+MONEY: Final = "DECIMAL(18,2)"
+MONEY_INTEGER_DIGITS: Final = 16
 
 #: Columns of every table the projector writes: (name, DuckDB type). Order = insert order.
 TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
@@ -127,6 +133,8 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("norm_adjustment", "JSON"),
         ("recorded_at", "TIMESTAMP"),
         ("income_month", "VARCHAR"),
+        ("subsistence_aid", MONEY),
+        ("other_aid", MONEY),
     ),
     "f_decision_lines": (
         ("position", "BIGINT"),
@@ -193,6 +201,16 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("qualifying_to", "VARCHAR"),
         ("window_start", "VARCHAR"),
         ("window_end", "VARCHAR"),
+        ("active_from", "VARCHAR"),
+        ("active_to", "VARCHAR"),
+        ("qualifying_months", "INTEGER"),
+        ("window_months", "INTEGER"),
+    ),
+    "jobbstimulans_rules": (
+        ("rules_from", "VARCHAR"),
+        ("rules_to", "VARCHAR"),
+        ("qualifying_months", "INTEGER"),
+        ("window_months", "INTEGER"),
     ),
 }
 
@@ -271,6 +289,7 @@ _VIEWS: Final = (
     """CREATE OR REPLACE VIEW decisions AS
     SELECT d.household_id, r.municipality, d.month, d.decision_id, d.outcome,
         d.norm_total, d.costs_total, d.need, d.income_counted, d.income_disregarded, d.aid, d.surplus,
+        d.subsistence_aid, coalesce(d.other_aid, 0) AS other_aid,
         d.members, d.rule_set_hash, d.parameters, d.conditions, d.delegat, d.reason,
         d.actor_user, d.actor_role, d.decided_on, d.recorded_at AS decided_at,
         count(*) OVER hm - 1 AS amendments,
@@ -331,9 +350,11 @@ _VIEWS: Final = (
     QUALIFY row_number() OVER (PARTITION BY household_id, person, month ORDER BY position DESC) = 1""",
     """CREATE OR REPLACE VIEW support_months AS
     WITH decided AS (
-        SELECT household_id, month, aid, unnest(members) AS person FROM decisions
+        SELECT household_id, month, subsistence_aid, unnest(members) AS person FROM decisions
     ), facts AS (
-        SELECT person, month, household_id, aid > 0 AS received, aid AS amount, 'decision' AS source FROM decided
+        SELECT person, month, household_id, subsistence_aid > 0 AS received, subsistence_aid AS amount,
+            'decision' AS source
+        FROM decided
         UNION ALL
         SELECT person, month, household_id, true, NULL, 'external: ' || source FROM f_external_support
     )
@@ -348,24 +369,32 @@ _VIEWS: Final = (
         SELECT s.person, s.window_no, sum(l.amount) AS amount
         FROM f_jobbstimulans_spans s
         JOIN decision_lines l ON l.member = s.person AND l.kind = 'income.disregarded.jobbstimulans'
-             AND l.month BETWEEN s.window_start AND s.window_end
+             AND l.month BETWEEN s.active_from AND s.active_to
         GROUP BY ALL
     )
     SELECT s.person, s.window_no, s.qualifying_from, s.qualifying_to, s.window_start, s.window_end,
-        greatest(0, least(24, months_between(s.window_start, lm.last_month) + 1)) AS months_used,
-        coalesce(d.amount, 0)::DECIMAL(14,2) AS employment_income_disregarded
+        s.active_from, s.active_to, s.qualifying_months, s.window_months,
+        greatest(0, least(months_between(s.window_start, s.window_end) + 1,
+                          months_between(s.window_start, lm.last_month) + 1)) AS months_used,
+        coalesce(d.amount, 0)::DECIMAL(18,2) AS employment_income_disregarded
     FROM f_jobbstimulans_spans s
     LEFT JOIN last_month lm USING (person)
     LEFT JOIN disregarded d USING (person, window_no)""",
     """CREATE OR REPLACE VIEW v_jobbstimulans_active AS
-    SELECT s.person, month_add(s.window_start, i) AS month, s.window_no, s.window_start, s.window_end,
-        i + 1 AS months_used, 23 - i AS months_left
-    FROM f_jobbstimulans_spans s, range(24) AS r(i)""",
+    WITH months AS (
+        SELECT s.*, month_add(s.active_from, unnest(range(months_between(s.active_from, s.active_to) + 1))) AS month
+        FROM f_jobbstimulans_spans s
+    )
+    SELECT person, month, window_no, window_start, window_end,
+        months_between(window_start, month) + 1 AS months_used,
+        months_between(month, window_end) AS months_left
+    FROM months""",
     """CREATE OR REPLACE MACRO jobbstimulans_active(m) AS TABLE
     SELECT * FROM v_jobbstimulans_active WHERE month = m""",
     """CREATE OR REPLACE VIEW v_jobbstimulans_qualifying_next AS
     SELECT qualifying_to AS month, person, qualifying_from, qualifying_to, window_start, window_end, window_no
-    FROM f_jobbstimulans_spans""",
+    FROM f_jobbstimulans_spans
+    WHERE active_from = window_start""",
     """CREATE OR REPLACE VIEW v_payments_by_month_concerned AS
     SELECT municipality, month_concerned AS month,
         count(*) FILTER (WHERE NOT cancelled) AS payments,
@@ -420,6 +449,23 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
             'ALTER TABLE f_decisions ADD COLUMN IF NOT EXISTS "income_month" VARCHAR',
             'ALTER TABLE f_decision_lines ADD COLUMN IF NOT EXISTS "income_kind" VARCHAR',
             *(view for view in _VIEWS if view.split(" AS", 1)[0].rsplit(" ", 1)[-1] in _INCOME_VIEWS),
+        ),
+    ),
+    (
+        4,
+        "försörjningsstöd part of decisions, jobbstimulans windows from the dated rules, wider money",
+        (
+            *(
+                f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {kind}'
+                for table, columns in (
+                    ("f_decisions", ("subsistence_aid", "other_aid")),
+                    ("f_jobbstimulans_spans", ("active_from", "active_to", "qualifying_months", "window_months")),
+                )
+                for column, kind in TABLES[table]
+                if column in columns
+            ),
+            _create_table("jobbstimulans_rules"),
+            *_VIEWS,
         ),
     ),
 )

@@ -77,16 +77,6 @@ def closure_reasons(home: Path) -> CodeList | None:
     return _parse(text, "avslutsorsak", str(path))
 
 
-#: Kinds of calculation lines that belong to försörjningsstöd (SoL 4:3): the norm and the listed
-#: reasonable costs. Other cost lines are livsföring i övrigt (MEDIUM: line-kind naming of the rules engine).
-FORSORJNINGSSTOD_COSTS: Final = (
-    "cost.rent",
-    "cost.electricity",
-    "cost.home_insurance",
-    "cost.work_travel",
-    "cost.union_fee",
-)
-
 STATISTICS_COLUMNS: Final = (
     "month",
     "person_id",
@@ -105,7 +95,9 @@ STATISTICS_COLUMNS: Final = (
 )
 
 #: One row per person in a household that got aid for the month (decision with aid > 0 or a payment for the
-#: month concerned) or whose case ended in the month. Amounts are per household, as the decision states them.
+#: month concerned) or whose case ended in the month. Amounts are per household, as the decision states them:
+#: ``forsorjningsstod`` and ``livsforing_ovrigt`` are the calculation's own parts (``subsistence_aid`` and
+#: ``other_aid`` of the ``decisions`` view), never worked out again here.
 STATISTICS_SQL: Final = """
 WITH span AS (
     SELECT CAST($month || '-01' AS DATE) AS first_day, last_day(CAST($month || '-01' AS DATE)) AS last_day
@@ -129,21 +121,14 @@ people AS (
       AND m.valid_from <= span.last_day AND (m.valid_to IS NULL OR m.valid_to > span.first_day)
     QUALIFY row_number() OVER (PARTITION BY m.household_id, m.person ORDER BY m.added_position DESC) = 1
 ),
-fs_need AS (
-    SELECT household_id, sum(amount) AS need FROM decision_lines
-    WHERE month = $month AND (kind LIKE 'norm.%' OR list_contains($fs_costs::VARCHAR[], kind))
-    GROUP BY household_id
-),
 amounts AS (
-    SELECT d.household_id, d.aid,
-        least(d.aid, greatest(0, coalesce(f.need, 0) - coalesce(d.income_counted, 0)))::DECIMAL(14,2) AS fs
-    FROM decided d LEFT JOIN fs_need f USING (household_id)
+    SELECT household_id, aid, subsistence_aid, other_aid FROM decided
 )
 SELECT $month AS month, p.person AS person_id, p.household_id, h.municipality, p.role,
-    coalesce(a.aid, 0)::DECIMAL(14,2) AS aid_granted,
-    coalesce(a.fs, 0)::DECIMAL(14,2) AS forsorjningsstod,
-    (coalesce(a.aid, 0) - coalesce(a.fs, 0))::DECIMAL(14,2) AS livsforing_ovrigt,
-    coalesce(pd.paid, 0)::DECIMAL(14,2) AS aid_paid,
+    coalesce(a.aid, 0)::DECIMAL(18,2) AS aid_granted,
+    coalesce(a.subsistence_aid, 0)::DECIMAL(18,2) AS forsorjningsstod,
+    coalesce(a.other_aid, 0)::DECIMAL(18,2) AS livsforing_ovrigt,
+    coalesce(pd.paid, 0)::DECIMAL(18,2) AS aid_paid,
     CASE WHEN p.role <> 'child' THEN o.code END AS forsorjningshinder_code,
     CASE WHEN p.role <> 'child' THEN o.label END AS forsorjningshinder_label,
     e.closed_on AS case_ended_on, e.reason_code AS avslutsorsak_code, e.reason_label AS avslutsorsak_label
@@ -158,4 +143,4 @@ ORDER BY h.municipality, p.household_id, p.person
 
 
 def statistics_parameters(month: str) -> dict[str, Any]:
-    return {"month": month, "fs_costs": list(FORSORJNINGSSTOD_COSTS)}
+    return {"month": month}

@@ -12,7 +12,9 @@ So:
 - A **rebuild** writes a new file next to the old one and swaps it in atomically at the end: readers keep reading
   the old read model meanwhile.
 
-Every duckdb error is wrapped into a :class:`ReadModelError` (one line for the CLI).
+Every duckdb error is wrapped into a :class:`ReadModelError` (one line for the CLI). When a run stops before the
+store's end (an event it cannot project), the error is kept in ``reports.duckdb.failure`` until a run reaches the
+end, so readers can say the read model is behind and why.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Marker:
     inode: int
     updated_at: str
     events_projected: int = 0
+    rules: str = ""  # the jobbstimulans periods the windows were computed with
 
 
 class ReadModelStore:
@@ -86,6 +89,10 @@ class ReadModelStore:
     @property
     def marker_path(self) -> Path:
         return self.path.with_name(self.path.name + ".position")
+
+    @property
+    def failure_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".failure")
 
     @property
     def rebuild_path(self) -> Path:
@@ -149,11 +156,14 @@ class ReadModelStore:
                 int(data["inode"]),
                 str(data["updated_at"]),
                 int(data.get("events_projected", 0)),
+                str(data.get("rules", "")),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def write_marker(self, position: int, projection_version: int, updated_at: str, events_projected: int = 0) -> None:
+    def write_marker(
+        self, position: int, projection_version: int, updated_at: str, events_projected: int = 0, rules: str = ""
+    ) -> None:
         try:
             inode = self.path.stat().st_ino
         except OSError:
@@ -165,19 +175,48 @@ class ReadModelStore:
             "inode": inode,
             "updated_at": updated_at,
             "events_projected": events_projected,
+            "rules": rules,
         }
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.marker_path)
 
-    def marker_is_current(self, marker: Marker | None, projection_version: int, store_position: int) -> bool:
-        """True if the marker proves the read model is at ``store_position`` with this code's version."""
+    def marker_is_current(
+        self, marker: Marker | None, projection_version: int, store_position: int, rules: str | None = None
+    ) -> bool:
+        """True if the marker proves the read model is at ``store_position`` with this code's version (and, when
+        given, the same jobbstimulans periods)."""
         if marker is None or marker.projection_version != projection_version:
+            return False
+        if rules is not None and marker.rules != rules:
             return False
         try:
             inode = self.path.stat().st_ino
         except OSError:
             return False
         return marker.inode == inode and marker.position == store_position
+
+    # ------------------------------------------------------------------ the last failure
+
+    def write_failure(self, message: str) -> None:
+        """Keep why the last run stopped before the store's end (one line)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.failure_path.with_name(self.failure_path.name + ".tmp")
+            tmp.write_text(message.splitlines()[0] if message else "unknown error", encoding="utf-8")
+            os.replace(tmp, self.failure_path)
+        except OSError:
+            return
+
+    def read_failure(self) -> str | None:
+        try:
+            text = self.failure_path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text or None
+
+    def clear_failure(self) -> None:
+        with contextlib.suppress(OSError):
+            self.failure_path.unlink(missing_ok=True)
 
 
 def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:  # float-ok: seconds

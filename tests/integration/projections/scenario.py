@@ -36,11 +36,15 @@ def calculation(
     rent: str = "0.00",
     employment: str = "0.00",
     disregarded: str = "0.00",
+    subsistence_aid: str | None = None,
+    other_aid: str | None = None,
 ) -> dict[str, Any]:
     """A synthetic calc-contract dict whose lines add up: norm on the first member, rent, counted income.
 
     Line kinds as the rules engine names them: ``income.counted`` and ``income.disregarded.jobbstimulans``, each
     with the ``income_kind`` it comes from; ``income_month`` is the month before (the national profile).
+    ``subsistence_aid`` and ``other_aid`` (the försörjningsstöd part and livsföring i övrigt) are left out unless
+    given, as in decisions recorded before the engine kept the parts apart.
     """
     aid_d = Decimal(aid)
     rent_d = Decimal(rent)
@@ -96,7 +100,13 @@ def calculation(
             }
         )
     need = norm_d + rent_d
+    parts = {
+        key: f"{Decimal(value):.2f}"
+        for key, value in (("subsistence_aid", subsistence_aid), ("other_aid", other_aid))
+        if value is not None
+    }
     return {
+        **parts,
         "month": str(month),
         "norm_total": f"{norm_d:.2f}",
         "costs_total": f"{rent_d:.2f}",

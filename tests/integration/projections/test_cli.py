@@ -39,19 +39,26 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_update_and_status(home: Path) -> None:
+    stored = sqlite_app(home)[0].max_position()  # the sample's 32 household events and the person index's
     result = run(home, "projections", "update", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["position"], data["lag"], data["applied"], data["projection_version"]) == (
-        32,
+    assert (data["position"], data["lag"], data["applied"], data["projection_version"], data["failure"]) == (
+        stored,
         0,
-        32,
+        stored,
         PROJECTION_VERSION,
+        None,
     )
     status = json.loads(run(home, "projections", "status", "--json").stdout)
-    assert (status["position"], status["store_position"], status["lag"], status["events_projected"]) == (32, 32, 0, 32)
+    assert (status["position"], status["store_position"], status["lag"], status["events_projected"]) == (
+        stored,
+        stored,
+        0,
+        stored,
+    )
     text = run(home, "projections", "status").stdout
-    assert "position     32 of 32 (lag 0 events)" in text
+    assert f"position     {stored} of {stored} (lag 0 events)" in text and "FAILING" not in text
 
 
 def test_sql_binds_parameters_and_renders_formats(home: Path) -> None:

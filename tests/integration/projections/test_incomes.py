@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from bistand_es.application.config import Settings
-from bistand_es.application.decisions import DecisionRequest, record_decision
+from bistand_es.application.decisions import DecisionRequest
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules.rule_set import load_rule_set
 from bistand_es.domain.vocabulary import ActorRole
@@ -33,8 +33,7 @@ def test_employment_income_under_jobbstimulans_is_shown_counted_and_disregarded(
         source="applicant",
     )  # fmt: skip
     apply(app, hid, Month(2021, 8), rent="6000.00")
-    _, draft = record_decision(
-        app,
+    _, draft = app.decide(
         hid,
         DecisionRequest(month=Month(2021, 8), actor=ANNA, delegat=ActorRole.CASEWORKER, decided_on=date(2021, 8, 2)),
         load_rule_set(),

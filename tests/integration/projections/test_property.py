@@ -197,4 +197,4 @@ def test_the_sample_history_caught_up_event_by_event_equals_its_rebuild(tmp_path
     rebuild(app, rebuilt)
     data = everything(incremental.reports_path)
     assert data == everything(rebuilt.reports_path)
-    assert data["state"] == [(32, 32, PROJECTION_VERSION)]
+    assert data["state"] == [(app.max_position(), app.max_position(), PROJECTION_VERSION)]
