@@ -353,23 +353,6 @@ class BistandApplication(DecisionCommands, PaymentCommands, HouseholdStore):
             raise NotFound(f"unknown household {household_id}")
         return events
 
-    def list_households(self) -> list[dict[str, Any]]:
-        """All households, from their registration and closing events (no read model needed)."""
-        rows: dict[UUID, dict[str, Any]] = {}
-        topics = (Household.Registered.TOPIC, Household.CaseClosed.TOPIC)
-        for domain_event in self.iter_events(topics=topics):
-            if isinstance(domain_event, Household.Registered):
-                rows[domain_event.originator_id] = {
-                    "household_id": str(domain_event.originator_id),
-                    "municipality": domain_event.municipality,
-                    "applicant": domain_event.applicant,
-                    "registered_on": domain_event.registered_on.isoformat(),
-                    "closed_on": None,
-                }
-            elif isinstance(domain_event, Household.CaseClosed) and domain_event.originator_id in rows:
-                rows[domain_event.originator_id]["closed_on"] = domain_event.closed_on.isoformat()
-        return list(rows.values())
-
     def find_households(self, person: str) -> list[dict[str, Any]]:
         """Every household the person belongs or belonged to (as applicant or member), with the periods."""
         topics = (
