@@ -96,7 +96,10 @@ def build_situation(
         "costs": [{"kind": kind, "amount": f"{amount:.2f}"} for kind, amount in sorted(approved_costs.items())],
         "incomes": [
             {"member": i.member, "kind": i.kind, "month": str(i.month), "amount": f"{i.amount:.2f}"}
-            for i in sorted(household.incomes.values(), key=lambda i: (i.month, i.member, i.kind, i.income_id))
+            # A benefit Försäkringskassan paid to the nämnd (förskott på förmån) is never counted again.
+            for i in sorted(
+                household.incomes_net_of_agency_refunds(), key=lambda i: (i.month, i.member, i.kind, i.income_id)
+            )
             if i.member in persons and i.month <= month and i.month.year >= month.year - 1
         ],
         "support_history": {

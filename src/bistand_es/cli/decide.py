@@ -76,7 +76,9 @@ def _approved(items: tuple[str, ...]) -> dict[str, Decimal] | None:
     "conditions",
     multiple=True,
     type=click.Choice([c.value for c in RecoveryCondition]),
-    help="Återbetalningsvillkor / förskott på förmån, stated in the decision (needed for återkrav).",
+    help="Villkor for återkrav under 9 kap. 2 § SoL, stated when the aid is granted (never added afterwards): "
+    "advance_on_benefit (förskott på förmån), labour_dispute (arbetskonflikt), assets_unavailable (could not "
+    "use income or assets), repayment_condition (4 kap. 2 § aid). Repeatable.",
 )
 @click.option(
     "--delegat",

@@ -120,6 +120,19 @@ class RecoveryCondition(StrEnum):
 
     REPAYMENT = "repayment_condition"  # återbetalningsvillkor (9:2 andra stycket)
     ADVANCE_ON_BENEFIT = "advance_on_benefit"  # förskott på förmån (9:2 första stycket)
+    LABOUR_DISPUTE = "labour_dispute"  # arbetskonflikt (9:2 första stycket)
+    ASSETS_UNAVAILABLE = "assets_unavailable"  # kunde inte förfoga över inkomst/tillgång (9:2 första stycket)
+
+
+class RecoveryGround(StrEnum):
+    """The ground of an återkrav (9 kap. SoL); which decision condition each needs is in
+    ``bistand_es.domain.household.recovery.REQUIRED_CONDITION``."""
+
+    WRONGFUL_PAYMENT = "wrongful_payment"  # felaktig utbetalning, 9:1
+    ADVANCE_ON_BENEFIT = "advance_on_benefit"  # förskott på förmån, 9:2 första stycket
+    LABOUR_DISPUTE = "labour_dispute"  # arbetskonflikt, 9:2 första stycket
+    ASSETS_UNAVAILABLE = "assets_unavailable"  # kunde inte förfoga över inkomst/tillgång, 9:2 första stycket
+    REPAYMENT_CONDITION = "repayment_condition"  # 4:2-bistånd med återbetalningsvillkor, 9:2 andra stycket
 
 
 class Payee(StrEnum):

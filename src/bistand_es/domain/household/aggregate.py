@@ -29,6 +29,7 @@ from bistand_es.domain.errors import (
     UnknownMember,
 )
 from bistand_es.domain.household import events as ev
+from bistand_es.domain.household import recovery as rc
 from bistand_es.domain.household.policy import check_delegation, require_reasons, subsistence_aid
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import (
@@ -44,7 +45,7 @@ from bistand_es.domain.records import (
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
-class Household(Aggregate):
+class Household(rc.RecoveryMixin, Aggregate):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
     TOPIC = ev.TOPIC_PREFIX + "Household"
@@ -68,6 +69,14 @@ class Household(Aggregate):
     PaymentCancelled = ev.PaymentCancelled
     SupportObstacleRecorded = ev.SupportObstacleRecorded
     CaseClosed = ev.CaseClosed
+    # Återkrav (recovery.py): the commands and mutators come from RecoveryMixin.
+    RepaymentClaimed = rc.RepaymentClaimed
+    RepaymentReceived = rc.RepaymentReceived
+    RepaymentWaived = rc.RepaymentWaived
+    RepaymentCourtFiled = rc.RepaymentCourtFiled
+    RepaymentPlanAgreed = rc.RepaymentPlanAgreed
+    AdvanceRequestedFromAgency = rc.AdvanceRequestedFromAgency
+    AdvanceRefunded = rc.AdvanceRefunded
 
     # ------------------------------------------------------------------ state
 
@@ -119,6 +128,8 @@ class Household(Aggregate):
         self.external_support = {}
         self.obstacles = {}
         self.closed_on = None
+        self.claims = {}
+        self.advances = {}
 
     # ------------------------------------------------------------------ queries on state
 
@@ -488,7 +499,7 @@ class Household(Aggregate):
             "applied_costs": dict(application.costs),
             "approved_costs": approved_costs,
             "norm_adjustment": norm_adjustment,
-            "conditions": conditions,
+            "conditions": rc.decision_conditions(conditions, existing if amends else None),
             "delegat": delegat.value,
             "reason": reason,
             "decided_on": decided_on,
@@ -676,4 +687,11 @@ Household._MUTATORS = {
     ev.PaymentCancelled: Household._on_payment_cancelled,
     ev.SupportObstacleRecorded: Household._on_support_obstacle,
     ev.CaseClosed: Household._on_case_closed,
+    rc.RepaymentClaimed: Household._on_repayment_claimed,
+    rc.RepaymentReceived: Household._on_repayment_received,
+    rc.RepaymentWaived: Household._on_repayment_waived,
+    rc.RepaymentCourtFiled: Household._on_repayment_court_filed,
+    rc.RepaymentPlanAgreed: Household._on_repayment_plan_agreed,
+    rc.AdvanceRequestedFromAgency: Household._on_advance_requested,
+    rc.AdvanceRefunded: Household._on_advance_refunded,
 }
