@@ -31,7 +31,9 @@ def single(cli: Bistand, person: str = SIV) -> str:
 def test_find_households_by_personnummer_past_and_present(cli: Bistand) -> None:
     first = single(cli)
     second = single(cli, BO)
-    refused = cli.run("household", "add-member", second, "--person", SIV, "--role", "co_applicant", "--from", "2021-02-01")
+    refused = cli.run(
+        "household", "add-member", second, "--person", SIV, "--role", "co_applicant", "--from", "2021-02-01"
+    )
     assert refused.exit_code == 1 and "current member of household" in refused.stderr
     assert "850402" not in refused.stderr  # no personnummer in error messages
     cli.ok("case", "close", first, "--on", "2021-01-31", "--reason", "01", "--label", "Arbete")
@@ -100,7 +102,11 @@ def test_as_of_means_the_same_moment_in_any_time_zone(tmp_path: Path) -> None:
 def test_a_finance_officer_never_decides(cli: Bistand) -> None:
     hid = single(cli)
     cli.ok("apply", hid, "--month", "2021-01", "--cost", "rent=5000")
-    for extra in ([], ["--delegat", "enhetschef"], ["--reduce-norm", "500", "--reason", "x", "--delegat", "enhetschef"]):
+    for extra in (
+        [],
+        ["--delegat", "enhetschef"],
+        ["--reduce-norm", "500", "--reason", "x", "--delegat", "enhetschef"],
+    ):
         result = cli.run("decide", hid, "--month", "2021-01", "--yes", "--actor-role", "ekonom", *extra)
         assert result.exit_code == 5, result.output
         assert result.stderr.count("error:") == 1

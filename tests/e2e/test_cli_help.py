@@ -42,8 +42,8 @@ def test_help_examples_name_commands_that_exist(path: list[str]) -> None:
 
     text = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False).output
     joined = re.sub(r"\\\n\s*", " ", text)
-    for line in joined.splitlines():
-        line = line.strip()
+    for raw in joined.splitlines():
+        line = raw.strip()
         if not line.startswith("bistand "):
             continue
         words = shlex.split(line.split(" > ")[0].split(" | ")[0])[1:]

@@ -109,7 +109,7 @@ def test_only_the_delegation_order_decides(
     )
     before = store_digest(app)
     if allowed:
-        recorded, draft = app.decide(hid, req, rules)
+        _, draft = app.decide(hid, req, rules)
         # 4 180 norm ± 500 + rent 5 000
         expected = {None: "9180.00", NormAdjustment.RAISED: "9680.00", NormAdjustment.REDUCED: "8680.00"}[adjustment]
         assert draft.calculation["aid"] == expected
@@ -283,4 +283,3 @@ def test_concurrent_registrations_of_one_person_make_one_household(settings: Set
         t.join()
     assert results.count("registered") == 1
     assert len([r for r in apps[0].list_households() if r["applicant"] == SIV]) == 1
-
