@@ -6,6 +6,7 @@ Check digits in this file were computed by hand with the rule of §9; the workin
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -165,7 +166,7 @@ def test_ten_digit_separator_changes_in_the_year_the_person_turns_100() -> None:
 
 def test_leap_day_depends_on_the_century() -> None:
     assert Personnummer.parse("000229-0013", today=TODAY).birth_date == date(2000, 2, 29)
-    with pytest.raises(InvalidPersonId, match=r"personnummer 000229\+0013: 29 is not a day of 1900-02"):
+    with pytest.raises(InvalidPersonId, match=r"personnummer 000229\+\*\*\*\*: 29 is not a day of 1900-02"):
         parse_person_id("000229+0013", today=TODAY)
 
 
@@ -181,19 +182,19 @@ def test_ten_digit_form_needs_today() -> None:
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("640823-3235", "personnummer 640823-3235: check digit should be 4"),
-        ("19640823-3230", "personnummer 19640823-3230: check digit should be 4"),
-        ("701063-2392", "samordningsnummer 701063-2392: check digit should be 1"),
-        ("641323-3234", "personnummer 641323-3234: 13 is not a month"),
-        ("640023-3234", "personnummer 640023-3234: 00 is not a month"),
-        ("19641323-3234", "personnummer 19641323-3234: 13 is not a month"),
-        ("640832-3234", "personnummer 640832-3234: 32 is not a day"),
-        ("640800-3234", "personnummer 640800-3234: 00 is not a day"),
-        ("640231-3234", "personnummer 640231-3234: 31 is not a day of 1964-02"),
-        ("701092-2391", "personnummer 701092-2391: 92 is not a day"),
-        ("700231+1234", "personnummer 700231+1234: 31 is not a day of 1870-02"),
-        ("700291-1234", "samordningsnummer 700291-1234: 31 is not a day of 1970-02"),
-        ("640823-323", "personnummer 640823-323: has 9 digits; write YYMMDD-NNNC or YYYYMMDDNNNC"),
+        ("640823-3235", "personnummer 640823-****: check digit should be 4"),
+        ("19640823-3230", "personnummer 19640823-****: check digit should be 4"),
+        ("701063-2392", "samordningsnummer 701063-****: check digit should be 1"),
+        ("641323-3234", "personnummer 641323-****: 13 is not a month"),
+        ("640023-3234", "personnummer 640023-****: 00 is not a month"),
+        ("19641323-3234", "personnummer 19641323-****: 13 is not a month"),
+        ("640832-3234", "personnummer 640832-****: 32 is not a day"),
+        ("640800-3234", "personnummer 640800-****: 00 is not a day"),
+        ("640231-3234", "personnummer 640231-****: 31 is not a day of 1964-02"),
+        ("701092-2391", "personnummer 701092-****: 92 is not a day"),
+        ("700231+1234", "personnummer 700231+****: 31 is not a day of 1870-02"),
+        ("700291-1234", "samordningsnummer 700291-****: 31 is not a day of 1970-02"),
+        ("640823-323", "personnummer 640823****: has 9 digits; write YYMMDD-NNNC or YYYYMMDDNNNC"),
         ("1964082332345", "has 13 digits"),
         ("", "empty"),
         ("640823 3234", "one '-' or '+' before the last four digits"),
@@ -204,7 +205,8 @@ def test_ten_digit_form_needs_today() -> None:
     ],
 )
 def test_invalid_civic_numbers_name_the_problem(written: str, message: str) -> None:
-    with pytest.raises(InvalidPersonId, match=message.replace("+", r"\+")):
+    # The message shows the date part only: the last four digits are masked (never a whole personnummer).
+    with pytest.raises(InvalidPersonId, match=re.escape(message)):
         parse_person_id(written, today=TODAY)
 
 
@@ -216,7 +218,7 @@ def test_invalid_person_id_is_invalid_input() -> None:
 
 
 def test_constructor_validates_too() -> None:
-    with pytest.raises(InvalidPersonId, match="personnummer 19640823-3235: check digit should be 4"):
+    with pytest.raises(InvalidPersonId, match="personnummer 19640823-\\*\\*\\*\\*: check digit should be 4"):
         Personnummer("196408233235")
     with pytest.raises(InvalidPersonId, match="63 is not a day"):
         Personnummer("197010632391")
@@ -403,3 +405,39 @@ def test_a_day_is_never_after_today_for_a_minus_number() -> None:
     old = Personnummer.from_parts(date(TODAY.year - 99, 12, 31), 42)
     assert old.ten_digit(TODAY).count("-") == 1
     assert Personnummer.parse(old.ten_digit(TODAY), today=TODAY) == old
+
+
+# --- masking: messages never carry a whole personnummer ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        ("640823-3234", "640823-****"),
+        ("19640823-3234", "19640823-****"),
+        ("6408233234", "640823-****"),
+        ("700231+1234", "700231+****"),
+        ("dossier:123456", "dossier:12****"),
+        ("abc", "abc"),
+        ("12345", "*****"),
+        ("xyz640823-3234", "xyz640****"),
+    ],
+)
+def test_mask_person_id(written: str, masked: str) -> None:
+    from bistand_es.domain.identifiers import mask_person_id
+
+    assert mask_person_id(written) == masked
+
+
+def test_mask_person_ids_in_a_message_keeps_ids_and_amounts() -> None:
+    from bistand_es.domain.identifiers import mask_person_ids
+
+    message = (
+        "19640823-3234 and 6408233234 in household 3f2a9c1e-0000-4000-8000-640823323400; "
+        "amount 1000000000.00, position 1000000001, 701063-2391."
+    )
+    # Month 00 (1000000001) is no date of birth, so a position is kept; the uuid's last group follows a '-'.
+    assert mask_person_ids(message) == (
+        "19640823-**** and 640823-**** in household 3f2a9c1e-0000-4000-8000-640823323400; "
+        "amount 1000000000.00, position 1000000001, 701063-****."
+    )

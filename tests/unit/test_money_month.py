@@ -29,8 +29,60 @@ class TestMoney:
         with pytest.raises(InvalidMoney, match=problem):
             Money.of(bad)
 
-    def test_trailing_zero_decimals_are_fine(self) -> None:
-        assert Money.of("1.2300") == Money.of("1.23")
+    def test_trailing_zero_decimals_are_fine_in_exact_decimals_only(self) -> None:
+        # A Decimal from code is exact: 1.2300 is 1.23. Typed text with more than two decimals is refused
+        # (see test_three_decimals_are_ambiguous_and_refused), even when the extra digits are zeros.
+        assert Money.of(Decimal("1.2300")) == Money.of("1.23")
+
+    @pytest.mark.parametrize("bad", ["7.900", "7,900", "1.2300", "0.000"])
+    def test_three_decimals_are_ambiguous_and_refused(self, bad: str) -> None:
+        # "7.900" may be 7 kr 90 öre or seven thousand nine hundred written with a thousands separator:
+        # never read as 7.90.
+        with pytest.raises(InvalidMoney, match="more than two decimals"):
+            Money.of(bad)
+
+    @pytest.mark.parametrize("bad", ["1e27", "1E+400", "1e3", "2E-2", "5e0"])
+    def test_exponent_forms_are_refused(self, bad: str) -> None:
+        with pytest.raises(InvalidMoney, match="exponent"):
+            Money.of(bad)
+
+    @pytest.mark.parametrize("bad", ["NaN", "nan", "-Infinity", "inf", "sNaN"])
+    def test_not_finite_is_refused(self, bad: str) -> None:
+        with pytest.raises(InvalidMoney, match="finite"):
+            Money.of(bad)
+
+    def test_maximum_is_one_thousand_million_kronor_either_way(self) -> None:
+        # The limit is 1 000 000 000 kr (docs/adr/0014): exactly the limit is fine, one öre more is not.
+        assert Money.of("1000000000").amount == Decimal("1000000000.00")
+        assert Money.of("-1 000 000 000,00").amount == Decimal("-1000000000.00")
+        for bad in ("1000000000.01", "1 000 000 001", "-1000000000.01", "9" * 5000):
+            with pytest.raises(InvalidMoney, match="1 000 000 000 kr"):
+                Money.of(bad)
+        with pytest.raises(InvalidMoney, match="1 000 000 000 kr"):
+            Money.of(10**27)
+        with pytest.raises(InvalidMoney, match="1 000 000 000 kr"):
+            Money.of(Decimal("1E+400"))
+
+    @pytest.mark.parametrize("bad", ["-0", "-0.00", "-0,0"])
+    def test_negative_zero_is_refused(self, bad: str) -> None:
+        with pytest.raises(InvalidMoney, match="negative zero"):
+            Money.of(bad)
+
+    def test_arithmetic_never_gives_negative_zero(self) -> None:
+        # 1.00 − 1.00 = 0.00, printed without a sign
+        assert str(Money.of("1") - Money.of("1")) == "0.00"
+        assert str(-Money.zero()) == "0.00"
+
+    @pytest.mark.parametrize("bad", ["１２", "12٫5", "1,234.56", "1.234,56", "12.", ".5", "--1", "1 2a"])
+    def test_other_forms_are_not_amounts(self, bad: str) -> None:
+        # Only ASCII digits, one decimal mark and spaces as thousands separators.
+        with pytest.raises(InvalidMoney):
+            Money.of(bad)
+
+    def test_a_long_input_is_cut_short_in_the_message(self) -> None:
+        with pytest.raises(InvalidMoney) as caught:
+            Money.of("x" * 10_000)
+        assert len(str(caught.value)) < 200
 
     def test_negative_refused_where_required(self) -> None:
         with pytest.raises(InvalidMoney, match="negative"):
@@ -54,6 +106,11 @@ class TestMonth:
 
     @pytest.mark.parametrize("bad", ["2026-13", "2026-00", "2026-1", "26-01", "2026/01", "", "march"])
     def test_invalid(self, bad: str) -> None:
+        with pytest.raises(InvalidMonth):
+            Month.parse(bad)
+
+    @pytest.mark.parametrize("bad", ["２０２１-０３", "2021-0３", "٢٠٢١-٠٣"])
+    def test_only_ascii_digits(self, bad: str) -> None:
         with pytest.raises(InvalidMonth):
             Month.parse(bad)
 

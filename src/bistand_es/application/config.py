@@ -5,6 +5,10 @@
 - ``BISTAND_DATABASE_URL``: ``postgresql://user:password@host:port/dbname`` switches the event store to
   PostgreSQL; ``memory:`` keeps events in memory (tests and demos only).
 - ``BISTAND_USER`` / ``BISTAND_ROLE``: who is acting, when the CLI's ``--actor``/``--role`` are not given.
+- ``BISTAND_LOCK_TIMEOUT``: seconds a write waits for another process's lock on the event store (default 10)
+  before it stops with "locked by another process; try again".
+
+The CLI reads these once per command into a :class:`Settings` and passes it on (docs/adr/0004-configuration.md).
 """
 
 from __future__ import annotations
@@ -18,18 +22,25 @@ from urllib.parse import unquote, urlsplit
 from bistand_es.domain.errors import ConfigurationError
 
 DEFAULT_HOME = "./bistand-data"
+DEFAULT_LOCK_TIMEOUT = 10
+MAX_LOCK_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str | None = None
+    lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("BISTAND_DATABASE_URL") or None
-        return cls(home=Path(env.get("BISTAND_HOME") or DEFAULT_HOME), database_url=url)
+        return cls(
+            home=Path(env.get("BISTAND_HOME") or DEFAULT_HOME),
+            database_url=url,
+            lock_timeout=_lock_timeout(env.get("BISTAND_LOCK_TIMEOUT")),
+        )
 
     @property
     def backend(self) -> str:
@@ -69,7 +80,7 @@ class Settings:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.events_path),
-                "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
             }
         parts = urlsplit(self.database_url or "")
         if not parts.path.strip("/"):
@@ -82,6 +93,9 @@ class Settings:
             "POSTGRES_USER": unquote(parts.username or os.environ.get("USER", "postgres")),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # A write waiting for another writer's table lock gives up after this many seconds (then one line:
+            # "locked by another process; try again") instead of waiting for ever.
+            "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout),
         }
 
     def describe(self) -> str:
@@ -91,3 +105,15 @@ class Settings:
             return "in-memory store"
         parts = urlsplit(self.database_url or "")
         return f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{parts.path.lstrip('/')}"
+
+
+def _lock_timeout(text: str | None) -> int:
+    if text is None or not text.strip():
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = int(text.strip())
+    except ValueError:
+        raise ConfigurationError(f"BISTAND_LOCK_TIMEOUT: {text[:20]!r} is not a whole number of seconds") from None
+    if not 1 <= seconds <= MAX_LOCK_TIMEOUT:
+        raise ConfigurationError(f"BISTAND_LOCK_TIMEOUT: {seconds} is outside 1–{MAX_LOCK_TIMEOUT} seconds")
+    return seconds

@@ -1,4 +1,4 @@
-"""``bistand calc``: calculate a situation file (design/CALC_CONTRACT.md); nothing is recorded."""
+"""``bistand calc``: calculate a situation file (the contract is in docs/rules.md); nothing is recorded."""
 
 from __future__ import annotations
 
@@ -25,19 +25,23 @@ def parameters_option(func: Any) -> Any:
 
 def fail(error: BistandError) -> None:
     """One line on standard error and the error's exit code (2 for invalid input)."""
-    click.echo(f"error: {error}", err=True)
+    from bistand_es.cli.guard import error_line
+
+    click.echo(error_line(str(error)), err=True)
     sys.exit(error.exit_code)
 
 
 def _read(situation_file: str) -> str:
+    """The situation's text: UTF-8, at most 1 MB (checked before reading; standard input is read that far)."""
+    from bistand_es.domain.rules.loader import MAX_DOCUMENT_BYTES, decode_document, read_document
+
     if situation_file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(situation_file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(f"SITUATION_FILE: no such file: {situation_file}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"SITUATION_FILE: cannot read {situation_file}: {error}") from None
+        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        return decode_document(data, "SITUATION_FILE (standard input)", error=InvalidInput)
+    path = Path(situation_file)
+    if not path.exists():
+        raise InvalidInput(f"SITUATION_FILE: no such file: {situation_file}")
+    return read_document(path, f"SITUATION_FILE {situation_file}", error=InvalidInput)
 
 
 @click.command("calc")
@@ -51,8 +55,11 @@ def calc(
     """Beräkning: calculate SITUATION_FILE (JSON or YAML; "-" reads standard input).
 
     Prints the lines (norm, costs, incomes), the totals and warnings; --json prints the
-    contract's JSON. Invalid input, including a month with no riksnorm in force, exits
-    with status 2 and one line on standard error.
+    contract's JSON. The aid is split into försörjningsstöd (subsistence_aid: the norm and
+    rent, el, hemförsäkring, arbetsresor, fackavgift) and livsföring i övrigt (other_aid).
+    An optional decided_on (YYYY-MM-DD) in the file selects the legal citations in force
+    that day (default: the month's first day). Invalid input, including a month with no
+    riksnorm in force, exits with status 2 and one line on standard error.
 
     \b
     Example:
@@ -86,7 +93,17 @@ def calc(
     click.echo("")
     totals = [
         {"total": key, "amount": data[key]}
-        for key in ("norm_total", "costs_total", "need", "income_counted", "income_disregarded", "aid", "surplus")
+        for key in (
+            "norm_total",
+            "costs_total",
+            "need",
+            "income_counted",
+            "income_disregarded",
+            "aid",
+            "subsistence_aid",
+            "other_aid",
+            "surplus",
+        )
     ]
     click.echo(render_rows(totals, "table", ["total", "amount"]))
     if data["warnings"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,17 +12,19 @@ from uuid import UUID
 
 import click
 
+from bistand_es.application.config import Settings
 from bistand_es.cli.output import render_record, to_json
-from bistand_es.domain.errors import InvalidInput, NotAuthorised, NotFound
+from bistand_es.domain.errors import BistandError, InvalidInput, NotAuthorised, NotFound
 from bistand_es.domain.records import Actor
 from bistand_es.domain.vocabulary import ActorRole
 
 if TYPE_CHECKING:
     from bistand_es.application.app import BistandApplication, Recorded
-    from bistand_es.application.config import Settings
     from bistand_es.domain.rules.rule_set import RuleSet
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_ACTOR_LENGTH = 100
 
 
 def actor_options(func: F) -> F:
@@ -54,16 +57,46 @@ def make_actor(actor: str | None, role: str) -> Actor:
     """The actor of a write command; an auditor (revisor) reads but never records."""
     if not actor or not actor.strip():
         raise InvalidInput("who is acting? pass --actor USER or set BISTAND_USER")
+    if len(actor.strip()) > MAX_ACTOR_LENGTH:
+        raise InvalidInput(f"--actor: a user id is at most {MAX_ACTOR_LENGTH} characters")
     if role == ActorRole.AUDITOR.value:
         raise NotAuthorised("a revisor (auditor) can read and verify, not record events; use your case-work role")
     return Actor(user=actor.strip(), role=role)
 
 
-def open_app() -> tuple[BistandApplication, Settings]:
-    from bistand_es.application.bootstrap import bootstrap
+@dataclass
+class Invocation:
+    """What one command reads once and passes on (docs/adr/0004-configuration.md): settings and rules.
+
+    Kept on the click context (``ctx.obj``), so every helper of one invocation sees the same values.
+    """
+
+    settings: Settings
+    rules: dict[str | None, RuleSet] = field(default_factory=dict)
+
+
+def _invocation(ctx: click.Context | None = None) -> Invocation:
+    context = ctx or click.get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    if root is not None and isinstance(root.obj, Invocation):
+        return root.obj
     from bistand_es.application.config import Settings
 
-    settings = Settings.from_env()
+    invocation = Invocation(Settings.from_env())
+    if root is not None and root.obj is None:
+        root.obj = invocation
+    return invocation
+
+
+def current_settings(ctx: click.Context | None = None) -> Settings:
+    """The settings of this command, read from the environment once per invocation."""
+    return _invocation(ctx).settings
+
+
+def open_app() -> tuple[BistandApplication, Settings]:
+    from bistand_es.application.bootstrap import bootstrap
+
+    settings = current_settings()
     return bootstrap(settings), settings
 
 
@@ -74,17 +107,21 @@ def override_directory(parameters: str | None) -> Path | None:
         if not path.is_dir():
             raise InvalidInput(f"--parameters: {parameters!r} is not a directory")
         return path
-    from bistand_es.application.config import Settings
-
-    candidate = Settings.from_env().parameters_dir
+    candidate = current_settings().parameters_dir
     return candidate if candidate.is_dir() else None
 
 
 def load_rules(parameters: str | None = None) -> RuleSet:
-    """The rule set every command calculates with: shipped parameters + the municipality's overrides."""
+    """The rule set every command calculates with: shipped parameters + the municipality's overrides.
+
+    Read once per invocation: a second call in the same command returns the same rule set.
+    """
     from bistand_es.domain.rules.rule_set import load_rule_set
 
-    return load_rule_set(override_directory(parameters))
+    cache = _invocation().rules
+    if parameters not in cache:
+        cache[parameters] = load_rule_set(override_directory(parameters))
+    return cache[parameters]
 
 
 def resolve_household(app: BistandApplication, text: str) -> UUID:
@@ -121,18 +158,18 @@ def parse_day(value: str | None, field: str) -> date:
 
 
 def parse_moment(value: str, field: str) -> datetime:
-    """An ISO time; without a time zone it is read as this machine's local time."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a time; write e.g. 2021-03-05T14:30") from None
-    return moment.astimezone() if moment.tzinfo is None else moment
+    """An ISO time as ``history`` prints it; without a zone it is Swedish time (see domain/moments.py)."""
+    from bistand_es.domain.moments import parse_moment as parse
+
+    return parse(value, field)
 
 
 def refresh_read_model(app: BistandApplication, settings: Settings) -> None:
     """Bring the DuckDB read model up to date after a write (read-your-writes for the next report).
 
-    Skipped silently when the read side is not installed or another process is projecting.
+    Call it explicitly after a write. Skipped when ``BISTAND_NO_PROJECTION=1``, when the read side is not
+    installed or when another process is projecting. It never fails the command: the events are recorded
+    already, so a read model that cannot be updated is a warning on standard error, not an error.
     """
     if os.environ.get("BISTAND_NO_PROJECTION") == "1":
         return
@@ -140,12 +177,30 @@ def refresh_read_model(app: BistandApplication, settings: Settings) -> None:
         from bistand_es.projections.projector import catch_up  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return
-    catch_up(app, settings)
+    from bistand_es.cli.main import store_error
+
+    try:
+        catch_up(app, settings)
+    except (BistandError, OSError) as error:
+        _read_model_warning(str(error))
+    except Exception as error:
+        translated = store_error(error)
+        if translated is None:
+            raise
+        _read_model_warning(str(translated))
 
 
-def emit_recorded(recorded: Recorded, as_json: bool, message: str, app: BistandApplication, settings: Settings) -> None:
-    """Print what a write command recorded (event, position, version), then refresh the read model."""
-    refresh_read_model(app, settings)
+def _read_model_warning(problem: str) -> None:
+    from bistand_es.cli.guard import error_line
+
+    line = error_line(problem).removeprefix("error: ")
+    click.echo(
+        f"warning: recorded, but the read model was not updated ({line}); run `bistand projections update`", err=True
+    )
+
+
+def report_recorded(recorded: Recorded, as_json: bool, message: str) -> None:
+    """Print what a write command recorded (event, position, version), or ``--json``. Prints only."""
     data = recorded.as_dict()
     if as_json:
         click.echo(to_json(data))
@@ -155,6 +210,12 @@ def emit_recorded(recorded: Recorded, as_json: bool, message: str, app: BistandA
         f"  recorded {', '.join(recorded.event_types)} at position {data['position']}"
         f" (household {recorded.household_id}, version {recorded.version})"
     )
+
+
+def emit_recorded(recorded: Recorded, as_json: bool, message: str, app: BistandApplication, settings: Settings) -> None:
+    """Deprecated: refresh the read model, then print. Call ``refresh_read_model`` and ``report_recorded``."""
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, message)
 
 
 def emit_record(record: dict[str, Any], as_json: bool) -> None:

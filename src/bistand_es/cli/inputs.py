@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
+from bistand_es.cli.guard import MAX_TEXT_LENGTH, check_text
 from bistand_es.domain.errors import BistandError, InvalidInput
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
@@ -34,7 +35,15 @@ def _date(value: object) -> date:
         raise InvalidInput(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def _free_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{value!r} is not text")
+    return check_text(value, "text", limit=MAX_TEXT_LENGTH)
+
+
 MonthField = Annotated[Month, BeforeValidator(_month)]
+FreeText = Annotated[str, BeforeValidator(_free_text)]
+"""Free text a caseworker types (a reason, a note): UTF-8, at most 1 000 characters."""
 AmountField = Annotated[Decimal, BeforeValidator(_amount)]
 DateField = Annotated[date, BeforeValidator(_date)]
 
@@ -59,7 +68,7 @@ class MemberInput(_Input):
 class CostLine(_Input):
     kind: CostKind
     amount: AmountField
-    note: str = ""
+    note: FreeText = ""
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -98,7 +107,7 @@ class IncomeInput(_Input):
 
 class IncomeCorrectionInput(_Input):
     income_id: str
-    reason: str
+    reason: FreeText
     amount: AmountField | None = None
     kind: IncomeKind | None = None
     month: MonthField | None = None

@@ -7,21 +7,31 @@ and simple commands do not pay for duckdb, psycopg or pyarrow (docs/adr/0006-fas
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from bistand_es.domain.errors import BistandError
+from bistand_es.cli.guard import check_arguments, check_environment, error_line
+from bistand_es.domain.errors import BistandError, Interrupted, InvalidInput, StoreBusy, StoreUnavailable
+
+# Exceptions of these libraries are failures of a store (a damaged, locked, read-only or unreachable file or
+# server), not bugs: they become one line. Matched by module name so that nothing heavy is imported here.
+_STORE_LIBRARIES = ("sqlite3", "_sqlite3", "duckdb", "_duckdb", "psycopg", "psycopg_pool", "eventsourcing.persistence")
+_BUSY_SIGNS = ("database is locked", "lock timeout", "locknotavailable", "could not obtain lock", "canceling statement")
 
 # name -> ("module", "attribute", "one-line help shown by `bistand --help`")
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("bistand_es.cli.init_cmd", "init", "Create the data directory and stores (optional)."),
     "household": ("bistand_es.cli.household", "household", "Hushåll: register, members, show, list."),
     "apply": ("bistand_es.cli.apply", "apply", "Ansökan: record a monthly application."),
+    "application": ("bistand_es.cli.apply", "application", "Ansökan: correct or withdraw an application."),
     "income": ("bistand_es.cli.income", "income", "Inkomster: report and correct incomes."),
     "history": ("bistand_es.cli.history", "history", "Händelser: a household's full event history."),
     "calc": ("bistand_es.cli.calc", "calc", "Beräkning: calculate a situation file (no recording)."),
+    "reimburse": ("bistand_es.cli.reimburse", "reimburse", "Återsökning: what Migrationsverket still owes, by when."),
     "rules": ("bistand_es.cli.rules", "rules", "Regler: list and show dated rule parameters."),
     "decide": ("bistand_es.cli.decide", "decide", "Beslut: calculate and record a month's decision."),
     "pay": ("bistand_es.cli.pay", "pay", "Utbetalning: pay a household's granted aid for a month."),
@@ -31,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("bistand_es.cli.report", "report", "Rapporter: monthly, jobbstimulans, payments, statistics."),
     "verify": ("bistand_es.cli.verify", "verify", "Revision: verify every recorded decision of a household."),
     "case": ("bistand_es.cli.case", "case", "Ärende: försörjningshinder and closing a case (avslut)."),
+    "recovery": ("bistand_es.cli.recovery", "recovery", "Återkrav: claims, repayments, eftergift, court."),
 }
 
 
@@ -65,14 +76,96 @@ def _module_exists(module: str) -> bool:
 
 
 class BistandGroup(LazyGroup):
-    """Turns the project's own errors into one readable line and an exit code; bugs keep tracebacks."""
+    """Turns every failure that is not a bug into one line on standard error and an exit code.
+
+    The project's own errors (``BistandError``), click's usage errors, Ctrl-C, and failures of a store all end
+    as ``error: …`` (docs/adr/0009-cli-conventions.md); anything else is a bug and keeps its traceback.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            check_arguments(argv)
+            check_environment(os.environ)
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except BistandError as error:
+            _fail(str(error), error.exit_code)
+        except click.exceptions.Abort as error:
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                _fail("interrupted (Ctrl-C); nothing more was done", Interrupted.exit_code)
+            _fail("aborted; nothing was recorded", 1)
+        except KeyboardInterrupt:
+            _fail("interrupted (Ctrl-C); nothing more was done", Interrupted.exit_code)
+        except click.ClickException as error:
+            _fail(_usage_message(error), error.exit_code)
+        sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except BistandError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(error.exit_code)
+        except (BistandError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except UnicodeError as error:
+            reason = getattr(error, "reason", "cannot be read")
+            raise InvalidInput(f"text that is not UTF-8 ({reason}); save the file or text as UTF-8") from None
+        except Exception as error:
+            translated = store_error(error, ctx)
+            if translated is None:
+                raise
+            raise translated from None
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(error_line(message), err=True)
+    sys.exit(code)
+
+
+def _usage_message(error: click.ClickException) -> str:
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if isinstance(error, click.UsageError) and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    return message
+
+
+def store_error(error: Exception, ctx: click.Context | None = None) -> BistandError | None:
+    """The one-line error for a failure of the event store or the read model, or None if it is not one."""
+    modules = [klass.__module__ for klass in type(error).__mro__]
+    library = next((m for m in modules if m.startswith(_STORE_LIBRARIES)), None)
+    if library is None:
+        return None
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    what = "the read model (reports.duckdb)" if "duckdb" in library else _event_store(ctx)
+    lowered = f"{type(error).__name__} {first}".lower()
+    if any(sign in lowered for sign in _BUSY_SIGNS):
+        return StoreBusy(f"{what} is locked by another process; try again in a moment ({first})")
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        reason = "the file is damaged or is not a database; restore it from a backup"
+    elif "readonly" in lowered or "read-only" in lowered:
+        reason = "the file or its folder is read-only; nothing was recorded"
+    elif "unable to open" in lowered or "permission" in lowered:
+        reason = "the file cannot be opened (check that it exists and that you may read and write it)"
+    else:
+        reason = first
+    return StoreUnavailable(f"cannot use {what}: {reason}")
+
+
+def _event_store(ctx: click.Context | None) -> str:
+    from bistand_es.cli.common import current_settings
+
+    try:
+        return f"the event store ({current_settings(ctx).describe()})"
+    except BistandError:
+        return "the event store"
 
 
 @click.group(cls=BistandGroup, context_settings={"help_option_names": ["-h", "--help"]})

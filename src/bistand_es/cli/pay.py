@@ -1,15 +1,30 @@
-"""``bistand pay`` and ``bistand payments run``: payments against granted decisions."""
+"""``bistand pay`` and ``bistand payments run|list|cancel``: payments against granted decisions."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from uuid import UUID
 
 import click
 
-from bistand_es.cli.common import emit_recorded, make_actor, open_app, parse_day, resolve_household, write_options
-from bistand_es.cli.output import actor_free_format_option, chosen_format, render_rows, to_json
+from bistand_es.cli.common import (
+    make_actor,
+    open_app,
+    parse_day,
+    refresh_read_model,
+    report_recorded,
+    resolve_household,
+    write_options,
+)
+from bistand_es.cli.guard import check_text
+from bistand_es.cli.output import actor_free_format_option, chosen_format, format_option, render_rows, to_json
+from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
 from bistand_es.domain.vocabulary import Payee, PaymentMethod
@@ -52,7 +67,6 @@ def pay(
       bistand pay 3f2a9c1e --month 2021-03 --amount 7500 --payee landlord
     """
     from bistand_es.application.payments import PaymentOrder
-    from bistand_es.application.payments import pay as pay_household
 
     who = make_actor(actor, role)
     order = PaymentOrder(
@@ -65,17 +79,20 @@ def pay(
     )
     app, settings = open_app()
     hid = resolve_household(app, household_id)
-    recorded = pay_household(app, hid, order)
-    emit_recorded(recorded, as_json, f"payment {recorded.result} recorded for {order.month}", app, settings)
+    recorded = app.issue_payment(hid, order)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"payment {recorded.result} recorded for {order.month}")
 
 
 @click.group("payments")
 def payments() -> None:
-    """Utbetalningar: the monthly payment run.
+    """Utbetalningar: the monthly payment run, the list of payments, and cancelling one.
 
     \b
     Example:
       bistand payments run --month 2021-03 --csv --output betalningar-2021-03.csv
+      bistand payments list --month 2021-03
+      bistand payments cancel 5d1c0e2a --reason "återkommen: kontot avslutat"
     """
 
 
@@ -105,23 +122,37 @@ def run(
     Example:
       bistand payments run --month 2021-03 --csv --output betalningar-2021-03.csv
     """
-    from bistand_es.application.payments import PaymentOrder, payment_run
-    from bistand_es.cli.common import refresh_read_model
+    from bistand_es.application.payments import PaymentOrder
 
     who = make_actor(actor, role)
     order = PaymentOrder(month=Month.parse(month, field="--month"), actor=who, paid_on=parse_day(paid_on, "--on"))
-    app, settings = open_app()
-    bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=sys.stderr)
-    with bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
-        rows = payment_run(app, order, progress=progress)
-    refresh_read_model(app, settings)
-    total = sum((Money.of(r["amount"]) for r in rows), Money.zero())
     out = chosen_format(fmt, as_json, as_csv)
+    # The output file is opened (as a temporary file beside it) BEFORE anything is recorded: a missing or
+    # read-only folder stops the run with nothing paid. It gets its final name only after the payments are saved.
+    with _pending_output(output) as pending:
+        app, settings = open_app()
+        if sys.stderr.isatty():  # a progress bar for a person; scripts get only the list and errors
+            bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=sys.stderr)
+            with bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(1)
+
+                rows = app.run_payments(order, progress=progress)
+        else:
+            rows = app.run_payments(order)
+        text = _payment_list(rows, str(order.month), out)
+        if pending is not None:
+            pending.write(text + "\n")
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    refresh_read_model(app, settings)
+    click.echo(text)
+
+
+def _payment_list(rows: list[dict[str, Any]], month: str, out: str) -> str:
+    total = sum((Money.of(r["amount"]) for r in rows), Money.zero())
     columns = [
         "payment_id",
         "household_id",
@@ -135,14 +166,116 @@ def run(
         "position",
     ]
     if out == "json":
-        text = to_json({"month": str(order.month), "count": len(rows), "total": str(total), "payments": rows})
-    else:
-        text = render_rows(rows, out, columns)
-        if out == "csv":
-            text += f"\nTOTAL,,,,{order.month},{total},,,,"
-        else:
-            text += f"\n{len(rows)} payments, total {total} kr"
-    if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    click.echo(text)
+        return to_json({"month": month, "count": len(rows), "total": str(total), "payments": rows})
+    text = render_rows(rows, out, columns)
+    if out == "csv":
+        return text + f"\nTOTAL,,,,{month},{total},,,,"
+    return text + f"\n{len(rows)} payments, total {total} kr"
+
+
+@contextmanager
+def _pending_output(output: Path | None) -> Iterator[IO[str] | None]:
+    """A temporary file in ``output``'s folder, renamed to ``output`` when the block ends without an error.
+
+    Opening it first proves that the folder exists and is writable before anything is recorded; if the block
+    fails (nothing or only part recorded) the temporary file is removed and ``output`` is left as it was.
+    """
+    if output is None:
+        yield None
+        return
+    folder = output.parent
+    if output.is_dir():
+        raise InvalidInput(f"--output: {output} is a folder; give a file name")
+    if not folder.is_dir():
+        raise InvalidInput(f"--output: the folder {folder} does not exist; nothing was paid")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise InvalidInput(
+            f"--output: cannot write in {folder} ({error.strerror or error}); nothing was paid"
+        ) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            yield stream
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@payments.command("list")
+@click.option("--month", help="Only payments for this month (avser månad), YYYY-MM.")
+@click.option("--household", "household_id", help="Only this household (id or its first 8+ characters).")
+@format_option
+def list_payments(month: str | None, household_id: str | None, fmt: str, as_json: bool, as_csv: bool) -> None:
+    """Lista utbetalningar: every payment recorded, with whether it was cancelled (makulerad).
+
+    Read from the event store (no read model needed).
+
+    \b
+    Example:
+      bistand payments list --month 2021-03 --csv
+    """
+    chosen_month = Month.parse(month, field="--month") if month else None
+    app, _ = open_app()
+    households = (
+        [resolve_household(app, household_id)]
+        if household_id
+        else [UUID(row["household_id"]) for row in app.list_households()]
+    )
+    rows: list[dict[str, Any]] = []
+    for hid in households:
+        household = app.get_household(hid)
+        for payment in household.payments.values():
+            if chosen_month is not None and payment.month != chosen_month:
+                continue
+            rows.append(
+                {
+                    "payment_id": payment.payment_id,
+                    "household_id": str(hid),
+                    "month": str(payment.month),
+                    "amount": f"{payment.amount:.2f}",
+                    "payee": payment.payee,
+                    "method": payment.method,
+                    "paid_on": payment.paid_on.isoformat(),
+                    "cancelled": payment.cancelled,
+                }
+            )
+    click.echo(render_rows(rows, chosen_format(fmt, as_json, as_csv), list(_LIST_COLUMNS)))
+
+
+_LIST_COLUMNS = ("payment_id", "household_id", "month", "amount", "payee", "method", "paid_on", "cancelled")
+
+
+@payments.command("cancel")
+@click.argument("payment_id", metavar="PAYMENT")
+@click.option("--reason", required=True, help="Why: makulerad (stopped) or återkommen (came back), and how known.")
+@write_options
+def cancel(
+    payment_id: str,
+    reason: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Makulera utbetalning: cancel a payment that was stopped or came back.
+
+    PAYMENT is the id printed by `pay` or `payments run` (see `payments list`). The payment stays in the
+    history, marked cancelled; the month's aid counts as unpaid again, so it can be paid anew.
+
+    \b
+    Example:
+      bistand payments cancel 5d1c0e2a-… --reason "återkommen: kontot avslutat"
+    """
+    who = make_actor(actor, role)
+    why = check_text(reason, "--reason").strip()
+    if not why:
+        raise InvalidInput("--reason: a cancellation needs a reason")
+    wanted = payment_id.strip().lower()
+    if not wanted:
+        raise InvalidInput("PAYMENT: give the payment id (see `bistand payments list`)")
+    app, settings = open_app()
+    recorded = app.cancel_payment(wanted, actor=who, reason=why, expected_version=expected_version)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"payment {wanted} cancelled")

@@ -61,7 +61,7 @@ def luhn_check_digit(nine_digits: str) -> int:
     4
     """
     if len(nine_digits) != 9 or not nine_digits.isascii() or not nine_digits.isdigit():
-        raise InvalidPersonId(f"{nine_digits!r}: the check digit is computed from exactly nine digits")
+        raise InvalidPersonId(f"{mask_person_id(nine_digits)!r}: the check digit is computed from exactly nine digits")
     total = 0
     for position, char in enumerate(nine_digits):
         product = int(char) * (2 if position % 2 == 0 else 1)
@@ -96,8 +96,55 @@ class PersonId(ABC):
         kind: str | None = getattr(cls, "kind", None)
         result = parse_person_id(text, today=today, kind=kind)
         if not isinstance(result, cls):  # pragma: no cover - parse_person_id honours kind
-            raise InvalidPersonId(f"{text!r} is a {result.kind}, not a {cls.__name__}")
+            raise InvalidPersonId(f"{mask_person_id(str(text))} is a {result.kind}, not a {cls.__name__}")
         return result
+
+
+# --- masking: error messages never show a whole identifier ------------------------------------------
+
+_MASK_SHOWN: Final = 6
+_MASK_STARS: Final = 4
+# A personnummer-like run of digits inside a message: 6 or 8 date digits, an optional separator, 4 digits;
+# not part of a longer word, id (uuid groups follow a '-') or decimal number.
+_CIVIC_IN_TEXT: Final = re.compile(r"(?<![\w.,:\-])([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4})(?![\w]|[.,][0-9])")
+
+
+def mask_person_id(text: str) -> str:
+    """The identifier as an error message may show it: the date part and ``-****`` (``640823-****``).
+
+    Anything that is not a well-formed personnummer keeps its first six characters; the rest become stars
+    (at most four, so the length does not tell the rest either). Messages about a person id use this, so
+    that a caseworker's screen, a log or a terminal recording never carries a whole personnummer.
+    """
+    written = text.strip()
+    match = _CIVIC_PATTERN.match(written)
+    if match is not None:
+        return f"{match.group(1)}{match.group(2) or '-'}****"
+    for prefix in (_DOSSIER_PREFIX, _RESERV_PREFIX):
+        if written.lower().startswith(prefix):
+            rest = written[len(prefix) :]
+            return written[: len(prefix)] + rest[:2] + ("*" * _MASK_STARS if len(rest) > 2 else "")
+    if len(written) <= _MASK_SHOWN:
+        return "*" * len(written) if any(char.isdigit() for char in written) else written
+    return written[:_MASK_SHOWN] + "*" * _MASK_STARS
+
+
+def _plausible_date(date_part: str) -> bool:
+    month, day = int(date_part[-4:-2]), int(date_part[-2:])
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+
+
+def mask_person_ids(message: str) -> str:
+    """Every personnummer-like number in ``message`` masked (``19640823-3234`` becomes ``19640823-****``).
+
+    A last safeguard for error lines: numbers that cannot be a date of birth (amounts, positions) are kept.
+    """
+
+    def masked(match: re.Match[str]) -> str:
+        date_part = match.group(1)
+        return f"{date_part}-****" if _plausible_date(date_part) else match.group(0)
+
+    return _CIVIC_IN_TEXT.sub(masked, message)
 
 
 # --- personnummer and samordningsnummer -------------------------------------------------------------
@@ -137,10 +184,10 @@ class _CivicNumber(PersonId):
     def __post_init__(self) -> None:
         digits = self.digits
         if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
-            raise InvalidPersonId(f"{self.kind} {digits!r}: give the 12 digits YYYYMMDDNNNC")
+            raise InvalidPersonId(f"{self.kind} {mask_person_id(digits)!r}: give the 12 digits YYYYMMDDNNNC")
         problem = _civic_problem(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]), digits[2:], self.kind)
         if problem is not None:
-            raise InvalidPersonId(f"{self.kind} {digits[:8]}-{digits[8:]}: {problem}")
+            raise InvalidPersonId(f"{self.kind} {digits[:8]}-****: {problem}")
 
     @classmethod
     def from_parts(cls, birth_date: date, serial: int | str) -> Self:
@@ -231,41 +278,41 @@ def _century_year(yy: int, month: int, raw_day: int, separator: str, today: date
 
 def _parse_civic(written: str, *, today: date | None, kind: str | None) -> _CivicNumber:
     match = _CIVIC_PATTERN.match(written)
+    shown = mask_person_id(written)
     label = kind or "personnummer"
     if match is None:
         if _CIVIC_CHARACTERS.match(written):
             count = sum(char.isdigit() for char in written)
             if count in (10, 12):
                 raise InvalidPersonId(
-                    f"{label} {written}: the only separator is one '-' or '+' before the last four digits; "
-                    f"{_WRITE_CIVIC}"
+                    f"{label} {shown}: the only separator is one '-' or '+' before the last four digits; {_WRITE_CIVIC}"
                 )
-            raise InvalidPersonId(f"{label} {written}: has {count} digits; {_WRITE_CIVIC}")
+            raise InvalidPersonId(f"{label} {shown}: has {count} digits; {_WRITE_CIVIC}")
         raise InvalidPersonId(
-            f"{label} {written!r}: not a personnummer or samordningsnummer; {_WRITE_CIVIC} "
+            f"{label} {shown!r}: not a personnummer or samordningsnummer; {_WRITE_CIVIC} "
             f"(a dossiernummer as {_DOSSIER_PREFIX}NNNNNN, a reservnummer as {_RESERV_PREFIX}XXXX)"
         )
     date_part, separator, tail = match.groups()
     month, raw_day = int(date_part[-4:-2]), int(date_part[-2:])
     detected: PersonIdKind = "samordningsnummer" if 61 <= raw_day <= 91 else "personnummer"
     if kind is not None and kind != detected:
-        raise InvalidPersonId(f"{kind} {written}: day {raw_day:02d} makes it a {detected}, not a {kind}")
+        raise InvalidPersonId(f"{kind} {shown}: day {raw_day:02d} makes it a {detected}, not a {kind}")
     if len(date_part) == 8:
         if separator == "+":
-            raise InvalidPersonId(f"{detected} {written}: '+' belongs to the 10-digit form; write YYYYMMDD-NNNC")
+            raise InvalidPersonId(f"{detected} {shown}: '+' belongs to the 10-digit form; write YYYYMMDD-NNNC")
         year = int(date_part[:4])
     else:
         if today is None:
             raise InvalidPersonId(
-                f"{detected} {written}: the 10-digit form needs today's date to tell the century; write YYYYMMDD-NNNC"
+                f"{detected} {shown}: the 10-digit form needs today's date to tell the century; write YYYYMMDD-NNNC"
             )
         if not 1 <= month <= 12:
-            raise InvalidPersonId(f"{detected} {written}: {month:02d} is not a month")
+            raise InvalidPersonId(f"{detected} {shown}: {month:02d} is not a month")
         year = _century_year(int(date_part[:2]), month, raw_day, separator, today)
     ten = date_part[-6:] + tail
     problem = _civic_problem(year, month, raw_day, ten, detected)
     if problem is not None:
-        raise InvalidPersonId(f"{detected} {written}: {problem}")
+        raise InvalidPersonId(f"{detected} {shown}: {problem}")
     cls = Samordningsnummer if detected == "samordningsnummer" else Personnummer
     return cls(f"{year:04d}{date_part[-4:]}{tail}")
 
@@ -291,20 +338,22 @@ class Dossiernummer(PersonId):
         if not self.digits:
             raise InvalidPersonId("dossiernummer: empty; give 4–12 digits")
         if not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidPersonId(f"dossiernummer {self.digits!r}: only digits (spaces and dashes are ignored)")
+            raise InvalidPersonId("dossiernummer: only digits (spaces and dashes are ignored)")
         if not 4 <= len(self.digits) <= 12:
-            raise InvalidPersonId(f"dossiernummer {self.digits}: has {len(self.digits)} digits; give 4–12")
+            raise InvalidPersonId(f"dossiernummer: has {len(self.digits)} digits; give 4–12")
 
     @classmethod
     def _from_text(cls, written: str) -> Dossiernummer:
         text = written[len(_DOSSIER_PREFIX) :] if written.lower().startswith(_DOSSIER_PREFIX) else written
         digits = text.replace(" ", "").replace("-", "")
         if not digits:
-            raise InvalidPersonId(f"dossiernummer {written!r}: empty; give 4–12 digits")
+            raise InvalidPersonId(f"dossiernummer {mask_person_id(written)!r}: empty; give 4–12 digits")
         if not digits.isascii() or not digits.isdigit():
-            raise InvalidPersonId(f"dossiernummer {written!r}: only digits (spaces and dashes are ignored)")
+            raise InvalidPersonId(
+                f"dossiernummer {mask_person_id(written)!r}: only digits (spaces and dashes are ignored)"
+            )
         if not 4 <= len(digits) <= 12:
-            raise InvalidPersonId(f"dossiernummer {written}: has {len(digits)} digits; give 4–12")
+            raise InvalidPersonId(f"dossiernummer {mask_person_id(written)}: has {len(digits)} digits; give 4–12")
         return cls(digits)
 
     @property
@@ -330,9 +379,9 @@ class Reservnummer(PersonId):
         if not normalised:
             raise InvalidPersonId("reservnummer: empty; give 1–20 letters and digits")
         if len(normalised) > 20:
-            raise InvalidPersonId(f"reservnummer {self.value}: {len(normalised)} characters; at most 20")
+            raise InvalidPersonId(f"reservnummer: {len(normalised)} characters; at most 20")
         if not _RESERV_PATTERN.match(normalised):
-            raise InvalidPersonId(f"reservnummer {self.value!r}: only letters A–Z and digits 0–9")
+            raise InvalidPersonId(f"reservnummer {mask_person_id(self.value)!r}: only letters A–Z and digits 0–9")
         object.__setattr__(self, "value", normalised)
 
     @classmethod
@@ -361,10 +410,10 @@ def parse_person_id(text: object, *, today: date | None = None, kind: str | None
         raise InvalidPersonId(f"unknown kind of person id {kind!r}; use one of {', '.join(KINDS)}")
     if isinstance(text, PersonId):
         if kind is not None and text.kind != kind:
-            raise InvalidPersonId(f"{text}: is a {text.kind}, not a {kind}")
+            raise InvalidPersonId(f"{mask_person_id(text.canonical)}: is a {text.kind}, not a {kind}")
         return text
     if not isinstance(text, str):
-        raise InvalidPersonId(f"{text!r} is not a person id; give it as text, e.g. 19640823-3234")
+        raise InvalidPersonId(f"{type(text).__name__} is not a person id; give it as text, e.g. 19640823-3234")
     written = text.strip()
     if not written:
         raise InvalidPersonId(f"{kind or 'person id'}: empty")

@@ -11,7 +11,12 @@ from typing import Final
 
 from bistand_es.domain.errors import InvalidMonth
 
-_PATTERN: Final = re.compile(r"^(\d{4})-(\d{2})$")
+_PATTERN: Final = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -36,13 +41,13 @@ class Month:
         if isinstance(text, Month):
             return text
         if not isinstance(text, str):
-            raise InvalidMonth(f"{field}: {text!r} is not a month; write it as YYYY-MM, e.g. 2021-03")
+            raise InvalidMonth(f"{field}: {_shown(text)} is not a month; write it as YYYY-MM, e.g. 2021-03")
         match = _PATTERN.match(text.strip())
         if match is None:
-            raise InvalidMonth(f"{field}: {text!r} is not a month; write it as YYYY-MM, e.g. 2021-03")
+            raise InvalidMonth(f"{field}: {_shown(text)} is not a month; write it as YYYY-MM, e.g. 2021-03")
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise InvalidMonth(f"{field}: {text!r} is not a month; the month must be 01–12")
+            raise InvalidMonth(f"{field}: {_shown(text)} is not a month; the month must be 01–12")
         return cls(year, month)
 
     @classmethod

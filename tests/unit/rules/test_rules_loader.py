@@ -111,5 +111,73 @@ def test_a_bad_published_date_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ParameterFileError, match=r"missing.yaml: cannot read"):
+    with pytest.raises(ParameterFileError, match=r"missing.yaml: no such file"):
         load_parameter_file(tmp_path / "missing.yaml")
+
+
+# --- the one safe YAML loader: bounded before anything is built (docs/adr/0014-input-limits.md) -----------
+
+
+def test_aliases_are_refused() -> None:
+    from bistand_es.domain.rules.loader import safe_load
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b]\n"
+    with pytest.raises(ParameterFileError, match=r"bomb.yaml: YAML aliases \(\*a\) are not allowed \(line 2\)"):
+        safe_load(bomb, "bomb.yaml")
+
+
+def test_an_anchor_without_alias_is_harmless() -> None:
+    from bistand_es.domain.rules.loader import safe_load
+
+    assert safe_load("a: &x 1\n", "f.yaml") == {"a": 1}
+
+
+def test_too_many_values_are_refused() -> None:
+    from bistand_es.domain.rules.loader import MAX_NODES, safe_load
+
+    with pytest.raises(ParameterFileError, match=f"more than {MAX_NODES} values"):
+        safe_load("- 1\n" * (MAX_NODES + 1), "long.yaml")
+
+
+def test_deep_nesting_is_refused() -> None:
+    from bistand_es.domain.rules.loader import MAX_DEPTH, safe_load
+
+    assert safe_load("[" * MAX_DEPTH + "]" * MAX_DEPTH, "ok.yaml") is not None
+    with pytest.raises(ParameterFileError, match="nest"):
+        safe_load("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "deep.yaml")
+    with pytest.raises(ParameterFileError, match=r"deeper\.yaml"):
+        safe_load("[" * 200_000, "deeper.yaml")
+
+
+def test_size_is_checked_before_reading(tmp_path: Path) -> None:
+    from bistand_es.domain.rules.loader import MAX_DOCUMENT_BYTES, read_document
+
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: refused by its size
+    with pytest.raises(ParameterFileError, match="larger than 1 MB"):
+        read_document(big)
+    with pytest.raises(ParameterFileError, match="larger than 1 MB"):
+        from bistand_es.domain.rules.loader import safe_load
+
+        safe_load("x" * (MAX_DOCUMENT_BYTES + 1), "text.yaml")
+
+
+def test_non_utf8_file_is_named(tmp_path: Path) -> None:
+    from bistand_es.domain.rules.loader import read_document
+
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("description: Förhöjt\n".encode("latin-1"))
+    with pytest.raises(ParameterFileError, match=r"latin.yaml: not UTF-8 text \(byte 15\)"):
+        # "description: F" is 14 bytes; the 15th is ö in Latin-1 (0xf6), which is not UTF-8
+        read_document(latin)
+
+
+def test_situations_use_the_same_loader() -> None:
+    from bistand_es.domain.rules.errors import InvalidSituation
+    from bistand_es.domain.rules.input import parse_document
+
+    with pytest.raises(InvalidSituation, match="aliases"):
+        parse_document("a: &a [1]\nb: *a\n", "situation.yaml")
+    with pytest.raises(InvalidSituation, match="nested too deeply"):
+        parse_document('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "situation.json")

@@ -17,6 +17,7 @@ described in docs/adr/0007-parameter-format.md::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any, Final
 
 import yaml
 
+from bistand_es.domain.errors import BistandError
 from bistand_es.domain.money import Money
 from bistand_es.domain.rules.errors import ParameterFileError
 from bistand_es.domain.rules.model import Confidence, Entry, ProfileSetting, Source, Value, ValueType
@@ -71,15 +73,93 @@ StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_yaml(text: str, file: str) -> object:
-    """Parse YAML text strictly; errors name the file and the line."""
+MAX_DOCUMENT_BYTES: Final = 1_000_000
+"""A parameter file or a situation is at most 1 MB (the largest shipped file is under 10 kB)."""
+MAX_NODES: Final = 100_000
+"""At most 100 000 values (scalars, lists and mappings) in one document."""
+MAX_DEPTH: Final = 64
+"""At most 64 levels of nesting."""
+
+_EventLoader: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def decode_document(data: bytes, name: str, *, error: type[BistandError] = ParameterFileError) -> str:
+    """UTF-8 text of a document read as bytes, refusing one over :data:`MAX_DOCUMENT_BYTES`."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise error(f"{name}: larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB; refused without reading it")
     try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(f"{name}: not UTF-8 text (byte {problem.start + 1}); save it as UTF-8") from None
+
+
+def read_document(path: Path, name: str | None = None, *, error: type[BistandError] = ParameterFileError) -> str:
+    """Read a YAML or JSON document from a file: at most :data:`MAX_DOCUMENT_BYTES`, checked before reading."""
+    shown = name or str(path)
+    try:
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_DOCUMENT_BYTES:
+                raise error(f"{shown}: {size} bytes is larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB; refused")
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except FileNotFoundError:
+        raise error(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{shown}: is a directory, not a file") from None
+    except OSError as problem:
+        raise error(f"{shown}: cannot read: {problem.strerror or problem}") from None
+    return decode_document(data, shown, error=error)
+
+
+def _check_shape(text: str, name: str, error: type[BistandError]) -> None:
+    """Stream the parser's events once (bounded memory) and refuse aliases, too many nodes or deep nesting.
+
+    Aliases are what makes a "billion laughs" document expand exponentially; no parameter file or situation
+    needs them, so they are refused outright.
+    """
+    nodes = 0
+    depth = 0
+    for event in yaml.parse(text, Loader=_EventLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            line = f" (line {mark.line + 1})" if mark is not None else ""
+            raise error(f"{name}: YAML aliases (*{event.anchor}) are not allowed{line}; write the values out")
+        if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise error(f"{name}: more than {MAX_NODES} values; refused")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(f"{name}: nested more than {MAX_DEPTH} levels deep; refused")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def safe_load(text: str, name: str, *, error: type[BistandError] = ParameterFileError) -> object:
+    """The one way YAML is read (parameter files, overrides, ``calc`` situations): strict, safe and bounded.
+
+    Refuses text over :data:`MAX_DOCUMENT_BYTES`, aliases, more than :data:`MAX_NODES` values and nesting
+    deeper than :data:`MAX_DEPTH` before building anything; then parses with :class:`StrictLoader`
+    (no duplicate keys, dates kept as text). Every problem is one ``error`` naming ``name`` and the line.
+    """
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise error(f"{name}: larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB; refused")
+    try:
+        _check_shape(text, name, error)
         return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
-    except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or str(error)
-        mark = getattr(error, "problem_mark", None)
+    except yaml.YAMLError as problem:
+        detail = getattr(problem, "problem", None) or str(problem)
+        mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ParameterFileError(f"{file}: not valid YAML{where}: {problem}") from None
+        raise error(f"{name}: not valid YAML{where}: {detail}") from None
+    except RecursionError:
+        raise error(f"{name}: nested too deeply; refused") from None
+
+
+def parse_yaml(text: str, file: str) -> object:
+    """Parse a parameter file's YAML text strictly (:func:`safe_load`); errors name the file and the line."""
+    return safe_load(text, file, error=ParameterFileError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +177,7 @@ class ParameterFile:
 def load_parameter_file(path: Path) -> ParameterFile:
     """Read and validate one parameter file."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ParameterFileError(f"{file}: cannot read: {error}") from None
-    return parse_parameter(parse_yaml(text, file), file, stem=path.stem)
+    return parse_parameter(parse_yaml(read_document(path, file), file), file, stem=path.stem)
 
 
 def parse_parameter(data: object, file: str, *, stem: str | None = None) -> ParameterFile:

@@ -31,6 +31,7 @@ from bistand_es.domain.rules.loader import (
     load_parameter_file,
     parse_parameter,
     parse_yaml,
+    read_document,
 )
 from bistand_es.domain.rules.model import Entry, Parameter, ParameterValue, Value
 
@@ -165,11 +166,7 @@ def read_directory(
 
 def _load_override(path: Path, base: Mapping[str, ParameterFile]) -> ParameterFile:
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ParameterFileError(f"{file}: cannot read: {error}") from None
-    data = parse_yaml(text, file)
+    data = parse_yaml(read_document(path, file), file)
     if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"] in base:
         original = base[data["id"]]
         data.setdefault("type", original.value_type.value)
