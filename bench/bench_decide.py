@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bistand_es.application.app import BistandApplication
-from bistand_es.application.decisions import DecisionRequest, record_decision
+from bistand_es.application.decisions import DecisionRequest
 from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
@@ -111,8 +111,7 @@ def main() -> None:
         rules = load_rule_set(None)
         started = time.perf_counter()
         for h in households:
-            record_decision(
-                app,
+            app.decide(
                 h.id,
                 DecisionRequest(month=MONTH, actor=ACTOR, delegat=ActorRole.CASEWORKER, decided_on=date(2021, 2, 25)),
                 rules,

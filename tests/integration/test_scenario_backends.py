@@ -122,7 +122,7 @@ def test_commands_that_could_record_a_twin_are_not_retried(settings: Settings, c
     """A concurrent income report or stated payment may be the same fact: surface it, never record it twice."""
     if settings.backend == "memory":
         pytest.skip("two processes cannot share an in-memory store")
-    from bistand_es.application.payments import PaymentOrder, pay
+    from bistand_es.application.payments import PaymentOrder
 
     first = BistandApplication(env=settings.event_store_env())
     second = BistandApplication(env=settings.event_store_env())
@@ -136,7 +136,9 @@ def test_commands_that_could_record_a_twin_are_not_retried(settings: Settings, c
     else:
         synthetic_decision(first, hid, "2021-03", "5000.00")
         second.get_household(hid)
-        pay(first, hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00")))
+        first.issue_payment(
+            hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00"))
+        )
 
     calls: list[int] = []
     original = second.repository.get
@@ -154,6 +156,8 @@ def test_commands_that_could_record_a_twin_are_not_retried(settings: Settings, c
         if command == "report_income":
             second.report_income(hid, actor=ANNA, **twin)  # type: ignore[arg-type]
         else:
-            pay(second, hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00")))
+            second.issue_payment(
+                hid, PaymentOrder(Month.parse("2021-03"), ANNA, date(2021, 2, 25), amount=Decimal("1000.00"))
+            )
     assert len(calls) == 1
     assert store_digest(first) == before

@@ -25,6 +25,16 @@ class PaymentOrder:
     payee: str = "applicant"
     method: str = "bank_transfer"
     amount: Decimal | None = None  # None: the granted amount not yet paid
+    reimbursable: Reimbursable | None = None  # None: the default rule (asylum seekers' aid is asylum.lma_aid)
+
+
+@dataclass(frozen=True)
+class Reimbursable:
+    """A compensation type chosen for a payment (``pay --reimbursable TYPE[:PERSON]``) and the types known."""
+
+    type: str
+    person: str | None
+    known_types: frozenset[str]
 
 
 def unpaid(household: Household, month: Month) -> Decimal:
@@ -45,7 +55,7 @@ class PaymentCommands(HouseholdStore):
             amount = unpaid(household, order.month) if order.amount is None else order.amount
             if order.amount is None and amount <= 0:
                 raise PaymentRefused(f"nothing left to pay for {order.month} in household {household.id}")
-            return household.issue_payment(
+            payment_id = household.issue_payment(
                 actor=order.actor,
                 month=order.month,
                 amount=amount,
@@ -53,6 +63,18 @@ class PaymentCommands(HouseholdStore):
                 method=order.method,
                 paid_on=order.paid_on,
             )
+            tag = order.reimbursable
+            if tag is None:  # the default rule (domain/household/migration.py), in the same save as the payment
+                household.tag_payment_by_default(actor=order.actor, payment_id=payment_id)
+            else:
+                household.tag_payment(
+                    actor=order.actor,
+                    payment_id=payment_id,
+                    type_name=tag.type,
+                    person=tag.person,
+                    known_types=tag.known_types,
+                )
+            return payment_id
 
         # Paying "the rest" is safe to retry (the rest is recomputed); a stated amount is not (it may be a twin).
         recorded, payment_id = self._change(household_id, command, retry=order.amount is None)
@@ -118,14 +140,3 @@ class PaymentCommands(HouseholdStore):
         )
         return recorded.with_result(cancelled)
 
-
-def pay(app: PaymentCommands, household_id: UUID, order: PaymentOrder) -> Recorded:
-    """Deprecated alias of :meth:`PaymentCommands.issue_payment` (kept until the CLI is moved over)."""
-    return app.issue_payment(household_id, order)
-
-
-def payment_run(
-    app: PaymentCommands, order: PaymentOrder, *, progress: Callable[[int, int], None] | None = None
-) -> list[dict[str, Any]]:
-    """Deprecated alias of :meth:`PaymentCommands.run_payments` (kept until the CLI is moved over)."""
-    return app.run_payments(order, progress=progress)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from bistand_es.cli.common import (
-    emit_recorded,
     make_actor,
     open_app,
     parse_day,
+    refresh_read_model,
+    report_recorded,
     resolve_household,
     write_options,
 )
@@ -85,7 +86,8 @@ def apply(
         first_time=data.first_time,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"application for {data.month} recorded", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"application for {data.month} recorded")
 
 
 @click.group("application")
@@ -156,7 +158,8 @@ def correct(
         complete_on=complete,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"application for {the_month} corrected", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"application for {the_month} corrected")
 
 
 @application.command("withdraw")
@@ -188,4 +191,5 @@ def withdraw(
     recorded = app.withdraw_application(
         hid, actor=who, month=the_month, reason=reason, expected_version=expected_version
     )
-    emit_recorded(recorded, as_json, f"application for {the_month} withdrawn", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"application for {the_month} withdrawn")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import click
 
 from bistand_es.cli.common import (
-    emit_recorded,
+    current_settings,
     make_actor,
     open_app,
     parse_day,
     person_id,
+    refresh_read_model,
+    report_recorded,
     resolve_household,
     write_options,
 )
@@ -73,9 +75,8 @@ def obstacle(
         label=label,
         expected_version=expected_version,
     )
-    emit_recorded(
-        recorded, as_json, f"försörjningshinder {code.strip()} ({label}) for {canonical} in {chosen}", app, settings
-    )
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"försörjningshinder {code.strip()} ({label}) for {canonical} in {chosen}")
 
 
 @case.command("obstacle-codes")
@@ -115,7 +116,6 @@ def close(
     Example:
       bistand case close 3f2a9c1e --on 2021-06-30 --reason 01
     """
-    from bistand_es.application.config import Settings
     from bistand_es.projections.statistics import closure_reasons
 
     who = make_actor(actor, role)
@@ -123,7 +123,7 @@ def close(
     code = reason.strip()
     if not code:
         raise InvalidInput("--reason: give the avslutsorsak code")
-    reasons = closure_reasons(Settings.from_env().home)
+    reasons = closure_reasons(current_settings().home)
     if reasons is not None:
         reason_label = reasons.label(code)
         if label is not None and label.strip() and label.strip() != reason_label:
@@ -140,4 +140,5 @@ def close(
         reason_label=reason_label,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"case closed on {day} ({code} {reason_label})".rstrip(), app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"case closed on {day} ({code} {reason_label})".rstrip())

@@ -212,11 +212,5 @@ def report_recorded(recorded: Recorded, as_json: bool, message: str) -> None:
     )
 
 
-def emit_recorded(recorded: Recorded, as_json: bool, message: str, app: BistandApplication, settings: Settings) -> None:
-    """Deprecated: refresh the read model, then print. Call ``refresh_read_model`` and ``report_recorded``."""
-    refresh_read_model(app, settings)
-    report_recorded(recorded, as_json, message)
-
-
 def emit_record(record: dict[str, Any], as_json: bool) -> None:
     click.echo(render_record(record, "json" if as_json else "table"))

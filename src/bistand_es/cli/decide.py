@@ -9,11 +9,12 @@ from typing import Any
 import click
 
 from bistand_es.cli.common import (
-    emit_recorded,
     load_rules,
     make_actor,
     open_app,
     parse_day,
+    refresh_read_model,
+    report_recorded,
     resolve_household,
     write_options,
 )
@@ -170,12 +171,9 @@ def decide(
     if not yes and sys.stdin.isatty() and not click.confirm("Record this decision?", default=True):
         raise click.Abort
     recorded = app.record_decision(draft)
-    emit_recorded(
-        recorded,
-        as_json,
-        f"decision {recorded.result} recorded: {draft.outcome.value}, aid {draft.aid:.2f}",
-        app,
-        settings,
+    refresh_read_model(app, settings)
+    report_recorded(
+        recorded, as_json, f"decision {recorded.result} recorded: {draft.outcome.value}, aid {draft.aid:.2f}"
     )
 
 

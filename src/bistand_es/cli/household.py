@@ -8,12 +8,13 @@ import click
 
 from bistand_es.cli.common import (
     actor_options,
-    emit_recorded,
     make_actor,
     open_app,
     parse_day,
     parse_moment,
     person_id,
+    refresh_read_model,
+    report_recorded,
     resolve_household,
     write_options,
 )
@@ -65,7 +66,8 @@ def register(
     recorded = app.register_household(
         actor=who, municipality=municipality.strip(), applicant=canonical, birth_date=born, registered_on=on
     )
-    emit_recorded(recorded, as_json, f"household {recorded.household_id} registered", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"household {recorded.household_id} registered")
 
 
 def _person_and_birth_date(text: str, birth_date: str | None, today: date) -> tuple[str, date]:
@@ -130,7 +132,8 @@ def add_member(
         effective_on=data.effective_on,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"{data.person} added as {data.role.value}", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"{data.person} added as {data.role.value}")
 
 
 @household.command("remove-member")
@@ -163,7 +166,8 @@ def remove_member(
     recorded = app.remove_member(
         hid, actor=who, person=canonical, effective_on=on, reason=reason, expected_version=expected_version
     )
-    emit_recorded(recorded, as_json, f"{canonical} removed from {on}", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"{canonical} removed from {on}")
 
 
 @household.command("set-cohabiting")
@@ -193,7 +197,8 @@ def set_cohabiting(
     recorded = app.set_cohabiting(
         hid, actor=who, cohabiting=state == "yes", effective_on=on, expected_version=expected_version
     )
-    emit_recorded(recorded, as_json, f"cohabiting: {state} from {on}", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"cohabiting: {state} from {on}")
 
 
 @household.command("show")
@@ -301,7 +306,8 @@ def external_support(
     recorded = app.record_external_support(
         hid, actor=who, person=canonical, months=parsed, source=source, expected_version=expected_version
     )
-    emit_recorded(recorded, as_json, f"{len(parsed)} months of support elsewhere recorded", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"{len(parsed)} months of support elsewhere recorded")
 
 
 @household.command("find")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from bistand_es.cli.common import (
-    emit_recorded,
     make_actor,
     open_app,
     person_id,
+    refresh_read_model,
+    report_recorded,
     resolve_household,
     write_options,
 )
@@ -76,7 +77,8 @@ def report(
         source=data.source.value,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"income {recorded.result} recorded", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"income {recorded.result} recorded")
 
 
 @income.command("correct")
@@ -121,4 +123,5 @@ def correct(
         month=data.month,
         expected_version=expected_version,
     )
-    emit_recorded(recorded, as_json, f"income {data.income_id} corrected", app, settings)
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"income {data.income_id} corrected")
