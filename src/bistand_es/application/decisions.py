@@ -29,7 +29,7 @@ from bistand_es.domain.records import Actor
 from bistand_es.domain.rules.calculation import calculate
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import parse_situation
-from bistand_es.domain.vocabulary import ActorRole, NormAdjustment, Outcome
+from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def build_situation(
         if m.in_school is not None:
             row["in_school"] = m.in_school
         member_rows.append(row)
-    cohabiting = household.cohabiting_in(month) and any(m.role == "co_applicant" for m in members)
+    cohabiting = household.cohabiting_in(month) and any(m.role == MemberRole.CO_APPLICANT for m in members)
     situation: dict[str, Any] = {
         "month": str(month),
         "decided_on": decided_on.isoformat(),

@@ -14,7 +14,7 @@ from bistand_es.domain.errors import NotFound, PaymentRefused
 from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
-from bistand_es.domain.vocabulary import Outcome
+from bistand_es.domain.vocabulary import Outcome, Payee, PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class PaymentOrder:
     month: Month
     actor: Actor
     paid_on: date
-    payee: str = "applicant"
-    method: str = "bank_transfer"
+    payee: str = Payee.APPLICANT.value
+    method: str = PaymentMethod.BANK_TRANSFER.value
     amount: Decimal | None = None  # None: the granted amount not yet paid
     reimbursable: Reimbursable | None = None  # None: the default rule (asylum seekers' aid is asylum.lma_aid)
 

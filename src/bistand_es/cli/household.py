@@ -23,6 +23,7 @@ from bistand_es.cli.output import chosen_format, format_option, render_rows, to_
 from bistand_es.cli.views import household_view
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.moments import shown
+from bistand_es.domain.vocabulary import MemberRole
 
 
 @click.group("household")
@@ -89,7 +90,7 @@ def _person_and_birth_date(text: str, birth_date: str | None, today: date) -> tu
     "--role",
     "member_role",
     required=True,
-    type=click.Choice(["co_applicant", "child", "adult"]),
+    type=click.Choice([r.value for r in MemberRole if r != MemberRole.APPLICANT]),
     help="medsökande (co_applicant), barn (child) or vuxen (adult, not the applicant's sambo).",
 )
 @click.option("--birth-date", help="Födelsedatum YYYY-MM-DD (default: from the personnummer).")

@@ -21,6 +21,7 @@ from bistand_es.domain.rules.lines import Line, Trace
 from bistand_es.domain.rules.model import ParameterValue
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import Member, Situation
+from bistand_es.domain.vocabulary import MemberRole
 
 CHILDREN: Final = "riksnorm.personal.children"
 CHILDREN_NO_LUNCH: Final = "riksnorm.personal.children_no_lunch"
@@ -83,13 +84,13 @@ def _in_school(member: Member, age: int) -> bool:
 
 def _child_wage(member: Member, age: int) -> bool:
     """4 kap. 1 a §: a hemmavarande barn (under 18), or a hemmavarande skolungdom under 21."""
-    return member.role == "child" and (age < CHILD_UNDER or (_in_school(member, age) and age < YOUTH_UNDER))
+    return member.role == MemberRole.CHILD and (age < CHILD_UNDER or (_in_school(member, age) and age < YOUTH_UNDER))
 
 
 def _status(member: Member, index: int, age: int, month: Month) -> Status:
     in_school = _in_school(member, age)
-    if member.role != "child":
-        return Status(member, index, age, None, "", member.role == "adult", in_school, False)
+    if member.role != MemberRole.CHILD:
+        return Status(member, index, age, None, "", member.role == MemberRole.ADULT, in_school, False)
     if age >= YOUTH_UNDER:
         raise InvalidSituation(
             f"household.members[{index}].role: {member.id} is {age} in {month}; a child must be under 21 "
@@ -123,7 +124,7 @@ def classify(situation: Situation, rule_set: RuleSet, trace: Trace) -> list[Stat
             trace.use(rule)
         statuses.append(first if which == "first_day" else last)
     for status in statuses:
-        if status.member.role == "child" and status.sharing_adult:
+        if status.member.role == MemberRole.CHILD and status.sharing_adult:
             trace.warn(
                 f"{status.member.id} is entered as a child but is {status.age} and not in school in {month}: "
                 "calculated as an adult (ensamstående personal costs and a share of the common costs); the "
@@ -218,10 +219,10 @@ def norm_lines(
     single, couple, children, common = norm.single, norm.couple, norm.children, norm.common
     for status in statuses:
         member = status.member
-        if member.role == "co_applicant":
+        if member.role == MemberRole.CO_APPLICANT:
             continue  # included in the pair amount on the applicant's line
-        if member.role == "applicant" and household.cohabiting:
-            partner = next(m.id for m in household.members if m.role == "co_applicant")
+        if member.role == MemberRole.APPLICANT and household.cohabiting:
+            partner = next(m.id for m in household.members if m.role == MemberRole.CO_APPLICANT)
             lines.append(
                 line(
                     "norm.personal",
@@ -231,12 +232,12 @@ def norm_lines(
                     couple,
                 )
             )
-        elif member.role == "applicant":
+        elif member.role == MemberRole.APPLICANT:
             lines.append(line("norm.personal", member.id, single.money(), "personliga kostnader, ensamstående", single))
         elif status.sharing_adult:
             why = (
                 "vuxen i ansökan som inte är sambo/make"
-                if member.role == "adult"
+                if member.role == MemberRole.ADULT
                 else f"{status.age} år och inte skolungdom: vuxen (FB 7 kap. 1 §)"
             )
             lines.append(

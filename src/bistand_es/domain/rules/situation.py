@@ -170,9 +170,9 @@ def check_consistency(situation: Situation) -> None:
         raise ValueError(
             f"household.members: exactly one member must have role applicant (found {roles.count('applicant')})"
         )
-    if roles.count("co_applicant") > 1:
+    if roles.count(MemberRole.CO_APPLICANT) > 1:
         raise ValueError("household.members: at most one member may have role co_applicant")
-    has_co = "co_applicant" in roles
+    has_co = MemberRole.CO_APPLICANT in roles
     if situation.household.cohabiting and not has_co:
         raise ValueError("household.cohabiting: true needs a member with role co_applicant (the sambo/make)")
     if has_co and not situation.household.cohabiting:
