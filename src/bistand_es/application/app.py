@@ -20,6 +20,7 @@ from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.application.decisions import DecisionCommands
 from bistand_es.application.payments import PaymentCommands
 from bistand_es.application.recovery import RecoveryCommands
+from bistand_es.application.reimbursement import ReimbursementCommands
 from bistand_es.domain.errors import ConcurrentChange, NotFound
 from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
@@ -30,7 +31,7 @@ from bistand_es.domain.vocabulary import MemberRole
 __all__ = ["BistandApplication", "Recorded"]
 
 
-class BistandApplication(DecisionCommands, PaymentCommands, RecoveryCommands, HouseholdStore):
+class BistandApplication(DecisionCommands, PaymentCommands, RecoveryCommands, ReimbursementCommands, HouseholdStore):
     """The write side: households in an event store (SQLite file, PostgreSQL or memory)."""
 
     name = "Bistand"  # the library derives table and environment names from it: PostgreSQL table bistand_events

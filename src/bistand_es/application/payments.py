@@ -139,4 +139,3 @@ class PaymentCommands(HouseholdStore):
             expected_version=expected_version,
         )
         return recorded.with_result(cancelled)
-

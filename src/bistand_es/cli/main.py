@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "verify": ("bistand_es.cli.verify", "verify", "Revision: verify every recorded decision of a household."),
     "case": ("bistand_es.cli.case", "case", "Ärende: försörjningshinder and closing a case (avslut)."),
     "recovery": ("bistand_es.cli.recovery", "recovery", "Återkrav: claims, repayments, eftergift, court."),
+    "person": ("bistand_es.cli.person", "person", "Person: migration status, mottagande, dossiernummer."),
 }
 
 

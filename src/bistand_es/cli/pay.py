@@ -24,6 +24,7 @@ from bistand_es.cli.common import (
 )
 from bistand_es.cli.guard import check_text
 from bistand_es.cli.output import actor_free_format_option, chosen_format, format_option, render_rows, to_json
+from bistand_es.cli.reimburse import reimbursable_option
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
@@ -46,6 +47,7 @@ METHODS = [m.value for m in PaymentMethod]
 )
 @click.option("--method", type=click.Choice(METHODS), default="bank_transfer", show_default=True)
 @click.option("--on", "paid_on", help="Payment date YYYY-MM-DD (default: today).")
+@reimbursable_option
 @write_options
 def pay(
     household_id: str,
@@ -54,6 +56,7 @@ def pay(
     payee: str,
     method: str,
     paid_on: str | None,
+    reimbursable: str | None,
     actor: str | None,
     role: str,
     expected_version: int | None,
@@ -65,8 +68,10 @@ def pay(
     Example:
       bistand pay 3f2a9c1e --month 2021-03
       bistand pay 3f2a9c1e --month 2021-03 --amount 7500 --payee landlord
+      bistand pay 3f2a9c1e --month 2021-03 --reimbursable asylum.lma_aid:850402-1232
     """
     from bistand_es.application.payments import PaymentOrder
+    from bistand_es.cli.reimburse import parse_reimbursable, tag_message
 
     who = make_actor(actor, role)
     order = PaymentOrder(
@@ -76,12 +81,14 @@ def pay(
         payee=payee,
         method=method,
         amount=Money.of(amount, field="--amount").require_non_negative().amount if amount is not None else None,
+        reimbursable=parse_reimbursable(reimbursable),
     )
     app, settings = open_app()
     hid = resolve_household(app, household_id)
     recorded = app.issue_payment(hid, order)
     refresh_read_model(app, settings)
-    report_recorded(recorded, as_json, f"payment {recorded.result} recorded for {order.month}")
+    tagged = tag_message(app, recorded)
+    report_recorded(recorded, as_json, f"payment {recorded.result} recorded for {order.month}{tagged}")
 
 
 @click.group("payments")

@@ -29,6 +29,7 @@ from bistand_es.domain.errors import (
     UnknownMember,
 )
 from bistand_es.domain.household import events as ev
+from bistand_es.domain.household import migration as mg
 from bistand_es.domain.household import recovery as rc
 from bistand_es.domain.household.policy import check_delegation, require_reasons, subsistence_aid
 from bistand_es.domain.month import Month
@@ -45,7 +46,7 @@ from bistand_es.domain.records import (
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
-class Household(rc.RecoveryMixin, Aggregate):
+class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
     TOPIC = ev.TOPIC_PREFIX + "Household"
@@ -77,6 +78,15 @@ class Household(rc.RecoveryMixin, Aggregate):
     RepaymentPlanAgreed = rc.RepaymentPlanAgreed
     AdvanceRequestedFromAgency = rc.AdvanceRequestedFromAgency
     AdvanceRefunded = rc.AdvanceRefunded
+    # Återsökning (migration.py): the commands and mutators come from MigrationMixin.
+    MigrationStatusRecorded = mg.MigrationStatusRecorded
+    ReceptionRecorded = mg.ReceptionRecorded
+    UnaccompaniedMinorRecorded = mg.UnaccompaniedMinorRecorded
+    AgencyReferenceRecorded = mg.AgencyReferenceRecorded
+    ReimbursableCostRecorded = mg.ReimbursableCostRecorded
+    PaymentTagged = mg.PaymentTagged
+    ReimbursementFiled = mg.ReimbursementFiled
+    ReimbursementOutcomeRecorded = mg.ReimbursementOutcomeRecorded
 
     # ------------------------------------------------------------------ state
 
@@ -130,6 +140,10 @@ class Household(rc.RecoveryMixin, Aggregate):
         self.closed_on = None
         self.claims = {}
         self.advances = {}
+        self.person_facts = {}
+        self.reimbursable_costs = {}
+        self.payment_tags = {}
+        self.reimbursements = {}
 
     # ------------------------------------------------------------------ queries on state
 
@@ -694,4 +708,12 @@ Household._MUTATORS = {
     rc.RepaymentPlanAgreed: Household._on_repayment_plan_agreed,
     rc.AdvanceRequestedFromAgency: Household._on_advance_requested,
     rc.AdvanceRefunded: Household._on_advance_refunded,
+    mg.MigrationStatusRecorded: Household._on_migration_status,
+    mg.ReceptionRecorded: Household._on_reception,
+    mg.UnaccompaniedMinorRecorded: Household._on_unaccompanied,
+    mg.AgencyReferenceRecorded: Household._on_agency_reference,
+    mg.ReimbursableCostRecorded: Household._on_reimbursable_cost,
+    mg.PaymentTagged: Household._on_payment_tagged,
+    mg.ReimbursementFiled: Household._on_reimbursement_filed,
+    mg.ReimbursementOutcomeRecorded: Household._on_reimbursement_outcome,
 }
