@@ -49,6 +49,8 @@ def prepare_batch(notifications: Sequence[StoredNotification]) -> PreparedBatch:
     tables = [(table, arrow_table(table, table_rows)) for table, table_rows in rows.tables()]
     if rows.dirty_persons:
         tables.append(("f_dirty_persons", arrow_table("f_dirty_persons", [(p,) for p in sorted(rows.dirty_persons)])))
+    if rows.dirty_claims:  # their balances are recomputed once per run (projections/recovery_balances.py)
+        tables.append(("f_dirty_claims", arrow_table("f_dirty_claims", [(c,) for c in sorted(rows.dirty_claims)])))
     if rows.amended_decisions:  # their members are looked up once per run, in _refresh_derived
         tables.append(("f_dirty_decisions", arrow_table("f_dirty_decisions", [(d,) for d in rows.amended_decisions])))
     return PreparedBatch(tuple(tables), rows.last_position, rows.count, notifications, failure)

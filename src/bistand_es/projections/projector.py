@@ -11,8 +11,9 @@ When more than one batch is waiting (a rebuild, a long catch-up), a reader threa
 while the main thread writes the current one (DuckDB releases the GIL while it inserts and commits); only the main
 thread touches DuckDB, so the transactions are exactly those of the single-threaded loop.
 
-Derived tables (jobbstimulans windows) are recomputed at the end of each run for the persons the pages marked
-dirty, in their own transaction; the marks are committed with the pages, so a crash in between only delays it.
+Derived tables (jobbstimulans windows; återkrav balances) are recomputed at the end of each run for the persons
+and claims the pages marked dirty, in their own transactions; the marks are committed with the pages, so a crash
+in between only delays it.
 The windows come from the rules engine with the dated lengths of the rule set the commands use (package
 parameters + ``BISTAND_HOME/parameters``); when those change, every person's windows are recomputed.
 
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 from bistand_es.domain.errors import BistandError
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules.jobbstimulans import Lengths, dated_lengths
-from bistand_es.projections import jobbstimulans
+from bistand_es.projections import jobbstimulans, recovery_balances
 from bistand_es.projections.batches import (
     Fault,
     PreparedBatch,
@@ -497,6 +498,13 @@ def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | No
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], fault: Fault | None = None) -> None:
+    """Recompute the derived tables: the balances of the återkrav claims marked dirty, then the jobbstimulans
+    windows."""
+    recovery_balances.refresh(con, fault)
+    _refresh_windows(con, periods, fault)
+
+
+def _refresh_windows(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], fault: Fault | None = None) -> None:
     """Recompute the jobbstimulans windows of the persons marked dirty (everyone's when the dated lengths
     changed), in one transaction."""
     wanted = jobbstimulans.period_rows(periods)

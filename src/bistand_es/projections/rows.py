@@ -3,9 +3,11 @@
 The stored JSON state is parsed directly (orjson when installed, else the standard library) instead of building
 domain event objects: the rows need plain values, and the stored bytes are also the audit payload (kept as they
 are, never re-serialised). Typed values in the stored state are ``{"_type_": …, "_data_": …}`` (dates, months,
-Decimal); :func:`plain` unwraps them to their text, which DuckDB casts to DATE / DECIMAL(18,2) on insert (exact;
-no float ever). An amount that is not a finite number or does not fit the money columns stops the batch at that
-event (:class:`~bistand_es.projections.errors.UnprojectableEvent`, naming its position).
+Decimal); :mod:`bistand_es.projections.decoding` unwraps them to their text, which DuckDB casts to DATE /
+DECIMAL(18,2) on insert (exact; no float ever). The återkrav events' rows are in
+:mod:`bistand_es.projections.recovery_rows`. An amount that is not a finite number or does not fit the money
+columns stops the batch at that event (:class:`~bistand_es.projections.errors.UnprojectableEvent`, naming its
+position).
 Old event versions are upcast with the event class's own ``upcast_vX_vY`` methods, as the library's mapper does.
 
 This is the projector's hot loop (docs/adr/0008-duckdb-read-side.md): handlers append one tuple per row to the
@@ -14,35 +16,26 @@ table's list (no per-row dicts, no method calls), and JSON columns are written a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final, Protocol
 
 from bistand_es.domain.household.policy import subsistence_aid
+from bistand_es.projections.decoding import EMPTY_LIST as _EMPTY_LIST
+from bistand_es.projections.decoding import UnfitAmount, plain
+from bistand_es.projections.decoding import dumps as _dumps
+from bistand_es.projections.decoding import json_bytes as _json
+from bistand_es.projections.decoding import loads as _loads
+from bistand_es.projections.decoding import money as _money
+from bistand_es.projections.decoding import text as _text
 from bistand_es.projections.errors import UnprojectableEvent
-from bistand_es.projections.schema import MONEY, MONEY_INTEGER_DIGITS, TABLES
-
-try:  # orjson is several times faster on this JSON; it is optional.
-    import orjson
-
-    _loads: Callable[[bytes], Any] = orjson.loads
-
-    def _dumps(value: Any) -> bytes:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-
-except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
-
-    def _dumps(value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
+from bistand_es.projections.recovery_rows import RECOVERY_HANDLERS
+from bistand_es.projections.schema import TABLES
 
 _TOPIC_PREFIX: Final = "bistand_es.household:"
-_EMPTY_LIST: Final = b"[]"
 
 #: Tables whose rows :func:`page_rows` produces (the others are written by the projector itself).
-FACT_TABLES: Final = tuple(name for name in TABLES if name not in ("f_dirty_persons", "f_dirty_decisions"))
+FACT_TABLES: Final = tuple(name for name in TABLES if not name.startswith("f_dirty_"))
 
 
 class StoredNotification(Protocol):
@@ -64,82 +57,13 @@ class StoredNotification(Protocol):
     def state(self) -> bytes: ...
 
 
-def plain(value: Any) -> Any:
-    """A stored value as plain text/number: typed wrappers give their ``_data_``."""
-    if type(value) is dict and "_type_" in value:
-        return value.get("_data_")
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    value = plain(value)
-    if value is None or type(value) is str:
-        return value
-    return json.dumps(_unwrap_all(value), ensure_ascii=False, sort_keys=True)
-
-
-_MONEY_LIMIT: Final = Decimal(10) ** MONEY_INTEGER_DIGITS
-#: Text of at most this many characters made of digits, one point and a sign always fits the money columns.
-_SHORT: Final = MONEY_INTEGER_DIGITS - 1
-
-
-class UnfitAmount(ValueError):
-    """An amount the read model's money columns cannot hold."""
-
-
-def _money(value: Any) -> str | None:
-    if type(value) is dict and "_type_" in value:
-        value = value.get("_data_")
-    if value is None or value == "":
-        return None
-    text = value if type(value) is str else str(value)
-    if len(text) <= _SHORT and text.lstrip("-").replace(".", "", 1).isdigit():
-        return text  # the hot path: a plain amount such as 1234.56
-    return _checked_money(text)
-
-
-def _checked_money(text: str) -> str:
-    """A long or unusual amount (``1E+27``, ``NaN``): its plain form if it fits, else :class:`UnfitAmount`."""
-    try:
-        amount = Decimal(text.strip())
-    except InvalidOperation:
-        raise UnfitAmount(f"amount {text[:40]!r} is not a number") from None
-    if not amount.is_finite():
-        raise UnfitAmount(f"amount {text[:40]!r} is not a finite number")
-    if abs(amount) >= _MONEY_LIMIT:
-        raise UnfitAmount(
-            f"amount {text[:40]} is too large for the read model's money columns "
-            f"({MONEY}: below 10^{MONEY_INTEGER_DIGITS})"
-        )
-    return format(amount, "f")
-
-
-def _unwrap_all(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "_type_" in value:
-            return value.get("_data_")
-        return {key: _unwrap_all(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unwrap_all(item) for item in value]
-    return value
-
-
-def _json(value: Any) -> bytes | None:
-    if value is None:
-        return None
-    if not value and type(value) is list:
-        return _EMPTY_LIST
-    return _dumps(_unwrap_all(value))
-
-
 class PageRows:
     """Rows per table for a batch of events: one tuple per row, in the schema's column order."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in FACT_TABLES}
         self.dirty_persons: set[str] = set()
+        self.dirty_claims: set[str] = set()  # claims whose balances are recomputed at the end of the run
         self.amended_decisions: list[str] = []
         self.last_position = 0
         self.count = 0
@@ -321,6 +245,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     _TOPIC_PREFIX + "PaymentCancelled": _cancel,
     _TOPIC_PREFIX + "SupportObstacleRecorded": _obstacle,
     _TOPIC_PREFIX + "CaseClosed": _closed,
+    **RECOVERY_HANDLERS,
 }
 
 

@@ -11,6 +11,9 @@ Layout (docs/reporting.md documents every column):
   dated lengths of ``jobbstimulans_rules`` (the rule set's periods; no rule number is written in SQL). It is
   recomputed for the persons marked in ``f_dirty_persons`` at the end of every catch-up run, and for everyone
   when the periods change (a new parameter override).
+- The återkrav tables and views are in :mod:`bistand_es.projections.recovery_schema`; ``f_recovery_balances`` is
+  derived too (each changed claim's balance per month, from the domain's rules), recomputed for the claims marked
+  in ``f_dirty_claims``.
 
 Migrations are numbered and recorded in ``schema_migrations``; a migration only adds or replaces objects. When the
 *projection logic* changes (what rows an event gives), raise :data:`PROJECTION_VERSION`: a read model with another
@@ -21,14 +24,18 @@ from __future__ import annotations
 
 from typing import Final
 
-#: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
-PROJECTION_VERSION: Final = 3
+from bistand_es.projections.column_types import MONEY
+from bistand_es.projections.recovery_schema import (
+    RECOVERY_DERIVED_TABLES,
+    RECOVERY_TABLES,
+    RECOVERY_VIEW_NAMES,
+    RECOVERY_VIEWS,
+)
 
-#: Money columns: 16 digits before the decimal point, far above anything the write side stores (it refuses
-#: amounts above 1 000 000 000 kr); sums are DECIMAL(38,2). A stored amount that does not fit stops the
-#: projector with an error naming the event (:class:`~bistand_es.projections.errors.UnprojectableEvent`).
-MONEY: Final = "DECIMAL(18,2)"
-MONEY_INTEGER_DIGITS: Final = 16
+#: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
+#: 4: the återkrav events get rows (before, only the ``events`` audit log had them).
+PROJECTION_VERSION: Final = 4
+
 
 #: Columns of every table the projector writes: (name, DuckDB type). Order = insert order.
 TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
@@ -212,6 +219,8 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("qualifying_months", "INTEGER"),
         ("window_months", "INTEGER"),
     ),
+    **RECOVERY_TABLES,
+    **RECOVERY_DERIVED_TABLES,
 }
 
 #: Relations whose full contents define the read model (compared by the rebuild-equals-incremental test).
@@ -433,6 +442,7 @@ _VIEWS: Final = (
     SELECT municipality, month, split_part(kind, '.', 1) AS category, kind,
         count(*) AS lines, sum(amount) AS amount
     FROM decision_lines GROUP BY ALL""",
+    *RECOVERY_VIEWS,
 )
 
 #: The views migration 3 replaced (the income columns of decision lines; PROJECTION_VERSION 2).
@@ -468,6 +478,11 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
             *_VIEWS,
         ),
     ),
+    (
+        5,
+        "återkrav: claims, repayments, waivers, court filings, plans, förskott på förmån, balances",
+        (*(_create_table(name) for name in (*RECOVERY_TABLES, *RECOVERY_DERIVED_TABLES)), *RECOVERY_VIEWS),
+    ),
 )
 
 #: Every view and macro name, in the order created (docs/reporting.md documents each).
@@ -489,5 +504,6 @@ VIEWS: Final = (
     "v_monthly_totals",
     "v_outcomes",
     "v_norm_item_costs",
+    *RECOVERY_VIEW_NAMES,
 )
 MACROS: Final = ("month_add", "months_between", "payload_value", "jobbstimulans_active")

@@ -14,6 +14,7 @@ from bistand_es.projections.projector import catch_up
 from bistand_es.projections.reports import run_query
 from bistand_es.projections.schema import TABLES, VIEWS
 
+from .recovery_scenario import recovery_sample
 from .scenario import memory_app, sample
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "reporting.md"
@@ -24,6 +25,7 @@ EXAMPLE = re.compile(r"```sql\n(.*?)```\s*```text\n(.*?)```", re.S)
 def projected(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     app = memory_app()
     sample(app)
+    recovery_sample(app)
     settings = Settings(home=tmp_path_factory.mktemp("docs"))
     catch_up(app, settings)
     return settings
