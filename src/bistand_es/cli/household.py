@@ -39,7 +39,11 @@ def household() -> None:
 
 
 @household.command("register")
-@click.option("--municipality", required=True, help="Kommunkod, four digits (e.g. 1763 Forshaga, 1480 Göteborg); it selects the municipal profile of rules.")
+@click.option(
+    "--municipality",
+    required=True,
+    help="Kommunkod, four digits (e.g. 1763 Forshaga, 1480 Göteborg); it selects the municipal profile of rules.",
+)
 @click.option("--applicant", required=True, help="Sökande: personnummer, samordningsnummer, dossier:NNN …")
 @click.option("--birth-date", help="Födelsedatum YYYY-MM-DD (default: from the personnummer).")
 @click.option("--on", "registered_on", help="Registration date YYYY-MM-DD (default: today).")
