@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bistand_es.cli.common import (
+    load_rules,
     make_actor,
     open_app,
     parse_day,
@@ -42,6 +43,9 @@ def _cost(text: str) -> dict[str, str]:
     default=None,
     help="Nyansökan or återansökan (default: first application of the household = first time).",
 )
+@click.option("--contact", "contact_on", help="Nybesök: the day of first contact with the office (YYYY-MM-DD).")
+@click.option("--reason", default="", help="Why a month that has already passed is applied for (retroactive).")
+@click.option("--profile", help="Municipal profile whose date rules apply (default: the household's kommunkod).")
 @write_options
 def apply(
     household_id: str,
@@ -50,6 +54,9 @@ def apply(
     received_on: str | None,
     complete_on: str | None,
     first_time: bool | None,
+    contact_on: str | None,
+    reason: str,
+    profile: str | None,
     actor: str | None,
     role: str,
     expected_version: int | None,
@@ -59,6 +66,10 @@ def apply(
 
     Correct it later with `bistand application correct`, or withdraw it with
     `bistand application withdraw` while it is undecided.
+
+    Under a profile with application dates (Forshaga): an application for next month
+    is refused before the 15th of the month before; a month that has already passed
+    needs --reason (retroactive); a nybesök's --contact day starts the norm.
 
     \b
     Example:
@@ -74,8 +85,16 @@ def apply(
         costs=[validate(CostLine, **_cost(c)) for c in costs],
         first_time=first_time,
     )
+    from bistand_es.application.decisions import check_application
+
+    contact = parse_day(contact_on, "--contact") if contact_on else None
+    if contact is not None and contact > data.received_on:
+        raise InvalidInput(f"--contact: {contact} is after the day the application was received ({data.received_on})")
     app, settings = open_app()
     hid = resolve_household(app, household_id)
+    notes = check_application(
+        app.get_household(hid), data.month, data.received_on, reason, load_rules(), profile=profile
+    )
     recorded = app.submit_application(
         hid,
         actor=who,
@@ -85,8 +104,12 @@ def apply(
         cost_lines=[c.as_event_line() for c in data.costs],
         first_time=data.first_time,
         expected_version=expected_version,
+        contact_on=contact,
+        reason=reason.strip(),
     )
     refresh_read_model(app, settings)
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
     report_recorded(recorded, as_json, f"application for {data.month} recorded")
 
 

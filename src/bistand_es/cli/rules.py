@@ -109,20 +109,41 @@ def list_parameters(at: str | None, parameters: str | None, fmt: str, as_json: b
 
 
 @rules.command("show")
-@click.argument("param_id", metavar="PARAM")
+@click.argument("param_id", metavar="[PARAM]", required=False)
 @click.option("--at", "at", metavar="DATE", default=None, help="The value in force on DATE (default today).")
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    help="Show a municipal profile instead: its settings and local parameters with their sources.",
+)
 @parameters_option
 @format_option
 def show_parameter(
-    param_id: str, at: str | None, parameters: str | None, fmt: str, as_json: bool, as_csv: bool
+    param_id: str | None,
+    at: str | None,
+    profile: str | None,
+    parameters: str | None,
+    fmt: str,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """One parameter: the value in force on --at, its source, confidence and file, and every dated value.
+
+    With --profile, the municipal profile in force on --at: its version (content hash), settings
+    (which local rules apply) and local parameters, each with its source and confidence.
 
     \b
     Example:
       bistand rules show prisbasbelopp --at 2021-06-01
+      bistand rules show --profile forshaga --at 2021-03-01
     """
+    if profile is not None:
+        _show_profile(profile, at, parameters, chosen_format(fmt, as_json, as_csv))
+        return
     try:
+        if param_id is None:
+            raise InvalidInput("PARAM: name a parameter (see `bistand rules list`) or give --profile NAME")
         day = _day(at)
         rule_set = load_rules(parameters)
         parameter = rule_set.parameter(param_id)
@@ -153,6 +174,53 @@ def show_parameter(
     click.echo(render_record(record, chosen if chosen != "csv" else "table"))
     click.echo("")
     click.echo(render_rows(history, chosen, ["effective", "confidence", "value", "file"]))
+
+
+def _show_profile(name: str, at: str | None, parameters: str | None, chosen: str) -> None:
+    from bistand_es.domain.month import Month
+    from bistand_es.domain.rules.profiles import MUNICIPALITIES, PREFIX, load_profile
+
+    try:
+        day = _day(at)
+        rule_set = load_rules(parameters)
+        profile = load_profile(rule_set, name, Month.of(day))
+    except BistandError as error:
+        fail(error)
+        return
+    values = [profile.value, *(profile.local[key] for key in sorted(profile.local))]
+    rows = [
+        {
+            "parameter": value.param_id,
+            "version": value.ref,
+            "value": _show_value(value.value),
+            "confidence": value.confidence.value,
+            "source": value.source.reference,
+            "file": value.file,
+        }
+        for value in values
+    ]
+    mapping = rule_set.lookup_optional(MUNICIPALITIES, day) if MUNICIPALITIES in rule_set.parameters else None
+    codes = sorted(
+        k for k, v in (mapping.value.items() if mapping and isinstance(mapping.value, dict) else []) if v == name
+    )
+    head = {
+        "profile": name,
+        "at": day.isoformat(),
+        "version": profile.version,
+        "municipality": profile.municipality_name,
+        "kommunkod": ", ".join(codes) or None,
+        "guideline": profile.guideline,
+        "local_rules": ", ".join(k for k in sorted(profile.value.settings()) if profile.applies(k)) or None,
+    }
+    if chosen == "json":
+        click.echo(to_json({**head, "id": PREFIX + name, "parameters": rows}))
+        return
+    if chosen == "csv":
+        click.echo(render_rows(rows, chosen))
+        return
+    click.echo(render_record(head, "table"))
+    click.echo("")
+    click.echo(render_rows(rows, "table", ["version", "confidence", "value", "source"]))
 
 
 @rules.command("hash")

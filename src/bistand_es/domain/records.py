@@ -56,6 +56,8 @@ class MonthlyApplication:
     costs: dict[str, Decimal]
     first_time: bool
     cost_lines: tuple[dict[str, Any], ...] = ()
+    contact_on: date | None = None  # nybesök: the day of first contact
+    reason: str = ""  # why a month already passed was applied for (retroactive)
 
     @classmethod
     def of(

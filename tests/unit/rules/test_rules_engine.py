@@ -111,7 +111,7 @@ def test_parameters_used_and_the_rule_set_hash_are_recorded(rules: RuleSet) -> N
 def test_the_profile_argument_overrides_the_situation(rules: RuleSet) -> None:
     result = calculate(parse_situation(CONTRACT), rules, profile="forshaga")
     assert result.profile == "forshaga"
-    with pytest.raises(UnknownProfile, match="known: forshaga, national"):
+    with pytest.raises(UnknownProfile, match="known: forshaga, gislaved, goteborg, national"):
         calculate(parse_situation(CONTRACT), rules, profile="nowhere")
 
 

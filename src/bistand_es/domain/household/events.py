@@ -66,23 +66,31 @@ class CohabitationChanged(HouseholdEvent):
 
 
 class ApplicationSubmitted(HouseholdEvent):
-    """Version 2 keeps costs as lines (kind, amount, note): two bills of one kind are two lines.
+    """Version 3 adds the day of first contact (nybesök) and the reason for a retroactive application.
 
+    Version 2 keeps costs as lines (kind, amount, note): two bills of one kind are two lines.
     Version 1 (the first prototype) stored ``costs`` as a mapping kind → amount.
     """
 
     TOPIC = TOPIC_PREFIX + "ApplicationSubmitted"
-    class_version = 2
+    class_version = 3
     month: Month
     received_on: date
     complete_on: date | None
     cost_lines: list[dict[str, Any]]
     first_time: bool
+    contact_on: date | None
+    reason: str
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         costs = state.pop("costs", {}) or {}
         state["cost_lines"] = [{"kind": k, "amount": v, "note": ""} for k, v in costs.items()]
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["contact_on"] = None
+        state["reason"] = ""
 
 
 class ApplicationCorrected(HouseholdEvent):

@@ -6,14 +6,28 @@ order (who may decide what) lives here and nowhere else (docs/rules.md, "Who may
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from bistand_es.domain.errors import DecisionConflict, InvalidInput, NotAuthorised
 from bistand_es.domain.vocabulary import DELEGATION_LEVEL, ActorRole, NormAdjustment, Outcome
 
-#: The lowest delegat who may decide a förhöjd or reducerad norm (Forshaga's delegation order: enhetschef).
+#: The lowest delegat who may decide a förhöjd or reducerad norm when the profile names none (enhetschef, as in
+#: Forshaga's delegation order).
 NORM_ADJUSTMENT_DELEGAT = ActorRole.UNIT_MANAGER
+
+#: The matters a delegation order may name (keys of a profile's ``delegation`` table): förhöjd/reducerad norm,
+#: aid beyond the guidelines under 4 kap. 2 § (a decision with a repayment condition), a stay abroad with aid and
+#: a return visit before repatriation.
+MATTERS: Final = ("norm_adjustment", "beyond_guidelines", "stay_abroad", "return_visit")
+_DEFAULT_LEVELS: Final[Mapping[str, ActorRole]] = {"norm_adjustment": NORM_ADJUSTMENT_DELEGAT}
+_WORDS: Final = {
+    "norm_adjustment": "a förhöjd/reducerad norm",
+    "beyond_guidelines": "aid beyond the guidelines (4 kap. 2 § SoL)",
+    "stay_abroad": "keeping aid during a stay abroad",
+    "return_visit": "keeping aid during a return visit",
+}
 
 
 def can_decide(role: str) -> bool:
@@ -28,8 +42,36 @@ def default_delegat(actor_role: str) -> ActorRole:
     return ActorRole(actor_role)
 
 
-def check_delegation(actor_role: str, delegat: ActorRole, norm_adjustment: NormAdjustment | None) -> None:
-    """The recording user may decide, reaches the delegat named, and the delegat reaches what is decided."""
+def matters_of(norm_adjustment: NormAdjustment | None, conditions: Iterable[str] = ()) -> list[str]:
+    """The delegation matters a decision involves (a repayment condition marks 4 kap. 2 § aid, 9 kap. 2 §)."""
+    found = ["norm_adjustment"] if norm_adjustment is not None else []
+    if "repayment_condition" in set(conditions):
+        found.append("beyond_guidelines")
+    return found
+
+
+def required_levels(situation: Mapping[str, Any] | None) -> dict[str, str]:
+    """The delegation table a decision's situation recorded with its profile (``profile_data``), if any."""
+    pinned = (situation or {}).get("profile_data") or {}
+    table = (pinned.get("parameters") or {}).get("delegation") or {}
+    value = table.get("value") if isinstance(table, Mapping) else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def check_delegation(
+    actor_role: str,
+    delegat: ActorRole,
+    norm_adjustment: NormAdjustment | None,
+    *,
+    levels: Mapping[str, str] | None = None,
+    matters: Iterable[str] = (),
+) -> None:
+    """The recording user may decide, reaches the delegat named, and the delegat reaches what is decided.
+
+    ``levels`` is the profile's delegation table (matter → lowest delegat, e.g. Forshaga's guideline: enhetschef
+    for a förhöjd/reducerad norm, utskott for aid beyond the guidelines); without one a norm adjustment needs
+    :data:`NORM_ADJUSTMENT_DELEGAT`. ``matters`` adds matters beyond the norm adjustment (see :func:`matters_of`).
+    """
     if not can_decide(actor_role):
         raise NotAuthorised(f"{actor_role} may not take decisions on ekonomiskt bistånd (not in the delegation order)")
     level = DELEGATION_LEVEL.get(delegat)
@@ -37,9 +79,24 @@ def check_delegation(actor_role: str, delegat: ActorRole, norm_adjustment: NormA
         raise NotAuthorised(f"delegat: {delegat.value} may not take decisions on ekonomiskt bistånd")
     if DELEGATION_LEVEL[ActorRole(actor_role)] < level:
         raise NotAuthorised(f"a {actor_role} cannot record a decision as delegat {delegat.value}")
-    if norm_adjustment is not None and level < DELEGATION_LEVEL[NORM_ADJUSTMENT_DELEGAT]:
-        word = "förhöjd" if norm_adjustment == NormAdjustment.RAISED else "reducerad"
-        raise NotAuthorised(f"a {word} norm needs delegat {NORM_ADJUSTMENT_DELEGAT.value} or higher")
+    wanted = set(matters) | set(matters_of(norm_adjustment))
+    for matter in MATTERS:
+        if matter not in wanted:
+            continue
+        named = (levels or {}).get(matter)
+        needed = _DEFAULT_LEVELS.get(matter) if named is None else _role(named)
+        if needed is not None and level < DELEGATION_LEVEL[needed]:
+            raise NotAuthorised(f"{_WORDS[matter]} needs delegat {needed.value} or higher")
+
+
+def _role(name: str) -> ActorRole:
+    try:
+        role = ActorRole(name)
+    except ValueError:
+        role = None
+    if role is None or role not in DELEGATION_LEVEL:
+        raise InvalidInput(f"delegation: {name!r} is not a delegat ({', '.join(r.value for r in DELEGATION_LEVEL)})")
+    return role
 
 
 def require_reasons(*, refuse: bool, norm_adjustment: NormAdjustment | None, amend: bool, reason: str) -> None:

@@ -112,6 +112,9 @@ class Calculation:
     rule_set_hash: str
     jobbstimulans: tuple[JobbstimulansStatus, ...] = field(default=())
     citation_date: date | None = None  # the day whose legal citations were used (the decision date)
+    profile_version: str = ""  # the content hash of the profile used (domain/rules/profiles.py)
+    profile_data: dict[str, Any] | None = None  # the profile as pinned with a decision (not in to_dict)
+    earlier_months: tuple[dict[str, Any], ...] = ()  # nybesök: the months before, with any normöverskott
 
     norm_total: Money = field(init=False)
     costs_total: Money = field(init=False)
@@ -219,4 +222,6 @@ class Calculation:
             "subsistence_aid": str(self.subsistence_aid),
             "other_aid": str(self.other_aid),
             "citation_date": self.citation_date.isoformat() if self.citation_date else None,
+            "profile_version": self.profile_version,
+            "earlier_months": [dict(month) for month in self.earlier_months],
         }

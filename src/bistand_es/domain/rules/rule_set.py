@@ -111,29 +111,29 @@ class RuleSet:
             record = {
                 "id": param_id,
                 "type": parameter.value_type.value,
-                "values": [_canonical_entry(entry) for entry in parameter.entries],
+                "values": [canonical_entry(entry) for entry in parameter.entries],
             }
             digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
             digest.update(b"\n")
         return digest.hexdigest()
 
 
-def _canonical_value(value: Value) -> object:
+def canonical_value(value: Value) -> object:
     if isinstance(value, Money):
         return str(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, Mapping):
-        return {str(k): _canonical_value(v) for k, v in sorted(value.items())}
+        return {str(k): canonical_value(v) for k, v in sorted(value.items())}
     return value
 
 
-def _canonical_entry(entry: Entry) -> object:
+def canonical_entry(entry: Entry) -> object:
     if entry.value is None:
         return {"date": entry.effective, "value": None}
     return {
         "date": entry.effective,
-        "value": _canonical_value(entry.value),
+        "value": canonical_value(entry.value),
         "source": [
             entry.source.title if entry.source else None,
             entry.source.reference if entry.source else None,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -95,6 +95,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=False)
 
 
+class InstitutionStay(_Model):
+    """Where and when a member stays at an institution (vistelse vid HVB / i rättspsykiatrisk vård)."""
+
+    kind: Literal["hvb", "forensic_psychiatric_care"]
+    from_: DateField = Field(alias="from")
+    to: DateField | None = None  # None: still there
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=False, populate_by_name=True
+    )
+
+    def days_in(self, first: date, last: date) -> int:
+        """Calendar days of the stay between ``first`` and ``last`` (both inclusive)."""
+        start = max(first, self.from_)
+        end = last if self.to is None else min(last, self.to)
+        return max(0, (end - start).days + 1)
+
+
 class Member(_Model):
     """A person in the application (sökande, medsökande, barn, annan vuxen)."""
 
@@ -103,6 +121,9 @@ class Member(_Model):
     birth_date: DateField
     in_school: bool | None = None  # default: true under 19, false from 19
     lunch_at_preschool: bool = False  # "ej lunch 5 dagar/vecka" variant for children 0–6
+    #: A stay at an HVB or in (forensic) psychiatric institutional care: under a profile with the pocket-money
+    #: rule the member's personal costs for those days are replaced by fickpeng per day.
+    institution: InstitutionStay | None = None
 
 
 class Household(_Model):
@@ -129,6 +150,23 @@ class Income(_Model):
     note: str | None = None
 
 
+class ApplicationDates(_Model):
+    """The application's dates, for a profile with the application timing rule (Forshaga)."""
+
+    first_time: bool = False  # nybesök (true) or a renewal
+    received_on: DateField | None = None
+    complete_on: DateField | None = None  # a renewal complete after the profile's day: the norm from this day
+    contact_on: DateField | None = None  # nybesök: the norm from the day of first contact
+    retroactive_reason: str | None = None  # why a month already passed is applied for
+
+
+class SurplusConsidered(_Model):
+    """How much of the normöverskott of earlier months the caseworker counts against this month (nybesök)."""
+
+    amount: Amount
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class Situation(_Model):
     """The situation of a household for one month (the ``bistand calc`` input)."""
 
@@ -140,6 +178,11 @@ class Situation(_Model):
     costs: list[Cost] = Field(default_factory=list)
     incomes: list[Income] = Field(default_factory=list)
     support_history: dict[Identifier, list[MonthField]] = Field(default_factory=dict)
+    application: ApplicationDates | None = None
+    surplus_considered: SurplusConsidered | None = None
+    #: The profile as recorded with a decision (name, version, settings, local parameters): a recomputation
+    #: uses exactly this, not today's profile files (domain/rules/profiles.py).
+    profile_data: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Situation:
