@@ -8,6 +8,10 @@ For each ``DecisionMade`` / ``DecisionAmended`` of a household:
    norm adjustment), gives the same totals and lines. If the rule set's hash differs from the one the
    decision recorded, a difference is expected and reported as *rules changed*, not as an error;
 3. **paid within the grant**: payments for the month never exceed the aid granted.
+
+:func:`verify_store` adds the hash chains (:mod:`bistand_es.application.integrity.auditor`): every altered,
+removed, inserted or moved event is named by household and version, and a decision taken after such an event is
+marked FAILED, since an input it relied on may no longer be what was recorded.
 """
 
 from __future__ import annotations
@@ -16,10 +20,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+from eventsourcing.persistence import MapperDeserialisationError
+
+from bistand_es.application.base import HouseholdStore
+from bistand_es.application.integrity.auditor import (
+    FAILED,
+    UNCHAINED,
+    Anchor,
+    ChainAuditor,
+    ChainReport,
+    ChainSummary,
+    Finding,
+)
 from bistand_es.domain.household import Household
 from bistand_es.domain.money import Money, money_sum
 from bistand_es.domain.rules.calculation import calculate
+from bistand_es.domain.rules.lines import Calculation
+from bistand_es.domain.rules.placement import calculate_placement_allowance
+from bistand_es.domain.rules.placement_situation import is_placement_situation, parse_placement_situation
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import parse_situation
 from bistand_es.domain.vocabulary import NormAdjustment, Outcome
@@ -86,7 +106,11 @@ def check_consistency(calculation: dict[str, Any]) -> list[str]:
 
 def recompute(recorded: Any, rule_set: RuleSet) -> dict[str, Any]:
     """The recorded situation calculated again, with the recorded norm adjustment applied the same way."""
-    result = calculate(parse_situation(recorded.situation), rule_set)
+    result: Calculation
+    if is_placement_situation(recorded.situation):  # a placed child's month (docs/adr/0022-placed-children.md)
+        result = calculate_placement_allowance(parse_placement_situation(recorded.situation), rule_set)
+    else:
+        result = calculate(parse_situation(recorded.situation), rule_set)
     adjustment = recorded.norm_adjustment
     if adjustment:
         result = result.with_norm_adjustment(
@@ -189,3 +213,117 @@ def membership_overlaps(events: Iterable[Any]) -> list[dict[str, str]]:
             current[joined] = hid
             members.setdefault(hid, set()).add(joined)
     return found
+
+
+# ---------------------------------------------------------------------- the whole verification (chains + decisions)
+
+
+@dataclass
+class Verification:
+    """What ``bistand verify`` / ``bistand audit verify`` found: one row per finding, and the chain report."""
+
+    rows: list[dict[str, Any]]
+    chains: ChainReport
+    decision_checks: int
+    decisions_failed: int
+
+    @property
+    def failed(self) -> bool:
+        return self.decisions_failed > 0 or self.chains.failed or any(r["status"] == "FAILED" for r in self.rows)
+
+
+def verify_store(
+    app: HouseholdStore, rule_set: RuleSet, household_ids: list[UUID] | None = None, anchor: Anchor | None = None
+) -> Verification:
+    """Check the hash chains (every aggregate, or the households named) and every decision of those households.
+
+    Reads the raw stored records through the recorder, so an altered, removed, inserted or moved event is named
+    (aggregate and version) instead of stopping the check. A decision taken after an event that fails its chain
+    is marked FAILED too: it may rest on an input that is not what was recorded then.
+    """
+    if household_ids is not None and anchor is not None:
+        wanted = {str(h) for h in household_ids}
+        anchor = Anchor({k: v for k, v in anchor.heads.items() if k in wanted})
+    auditor = ChainAuditor(app.audit_keys, anchor)
+    if household_ids is None:
+        auditor.feed_all(app.iter_stored())
+    else:
+        for hid in household_ids:
+            for record in app.stored_events(hid):
+                auditor.feed(record)
+    report = auditor.finish()
+    if household_ids is None:
+        households = [UUID(s.aggregate_id) for s in report.summaries if s.kind == "household"]
+    else:
+        households = list(household_ids)
+    rows: list[dict[str, Any]] = []
+    checks = failed = 0
+    by_aggregate: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_aggregate.setdefault(finding.aggregate_id, []).append(finding)
+    summaries = {s.aggregate_id: s for s in report.summaries}
+    listed: set[str] = set()
+    for hid in households:
+        key = str(hid)
+        listed.add(key)
+        rows.extend(_chain_rows(key, by_aggregate.get(key, []), summaries.get(key)))
+        affected = report.affected_versions(key)
+        for check in verify_history(_readable_history(app, hid), rule_set):
+            earlier = [v for v in affected if v < check.version]
+            if earlier:
+                versions = ", ".join(str(v) for v in earlier)
+                check.fail(f"decided on a history whose version(s) {versions} fail their chain: an input may differ")
+            checks += 1
+            failed += check.failed
+            rows.append({"household_id": key, **check.as_dict()})
+    for key, findings in by_aggregate.items():  # other aggregates (the person index …), and anchored ones now gone
+        if key not in listed:
+            rows.extend(_chain_rows(key, findings, summaries.get(key)))
+    for summary in report.summaries:
+        if summary.aggregate_id not in listed and summary.aggregate_id not in by_aggregate:
+            rows.extend(_chain_rows(summary.aggregate_id, [], summary))
+    return Verification(rows=rows, chains=report, decision_checks=checks, decisions_failed=failed)
+
+
+def _readable_history(app: HouseholdStore, household_id: UUID) -> list[Any]:
+    """The household's events as stored, skipping any that can no longer be read (their chain finding says why)."""
+    events = []
+    for record in app.stored_events(household_id):
+        try:
+            events.append(app.decode_unchecked(record))
+        except (MapperDeserialisationError, KeyError, TypeError, ValueError):
+            continue
+    return events
+
+
+def _chain_rows(aggregate_id: str, findings: list[Finding], summary: ChainSummary | None) -> list[dict[str, Any]]:
+    """A row per chain finding; an aggregate without findings gets a row only if it is (partly) unchained."""
+    blank = {"month": "", "outcome": "", "aid": "", "rule_set": ""}
+    rows = []
+    for f in findings:
+        what = "" if f.kind == "household" else f"{f.kind}: "
+        rows.append(
+            {
+                "household_id": aggregate_id,
+                **blank,
+                "decision_id": "",
+                "event": f.event or "chain",
+                "version": f.version,
+                "status": FAILED,
+                "problems": f"chain: {what}{f.problem}",
+            }
+        )
+    if not findings and summary is not None and (summary.status == UNCHAINED or "before chains" in summary.note):
+        what = "" if summary.kind == "household" else f"{summary.kind}: "
+        rows.append(
+            {
+                "household_id": aggregate_id,
+                **blank,
+                "decision_id": "",
+                "event": "chain",
+                "version": summary.last_version,
+                "status": UNCHAINED,
+                "problems": f"chain: {what}{summary.note}",
+            }
+        )
+    return rows

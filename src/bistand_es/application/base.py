@@ -3,6 +3,10 @@
 Library errors become the project's errors here: a missing household is :class:`NotFound`, a version
 conflict (two caseworkers on one household) is :class:`ConcurrentChange`. A command that fails saves
 nothing, so the event store is exactly as it was.
+
+Every stored event carries a hash chain per aggregate (:mod:`.integrity`): the mapper the library builds is
+wrapped by :class:`~.integrity.mapper.ChainedMapper`, and loading an aggregate whose history is broken refuses
+with :class:`~bistand_es.domain.errors.BrokenChain` (docs/adr/0020-tamper-evidence.md).
 """
 
 from __future__ import annotations
@@ -12,9 +16,19 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    RecordConflictError,
+    Recording,
+    StoredEvent,
+)
 
+from bistand_es.application.integrity.keys import AuditKeys, load_audit_keys
+from bistand_es.application.integrity.mapper import ChainedEventStore, ChainedMapper
 from bistand_es.application.transcodings import DateAsISO, MonthAsStr
 from bistand_es.domain.errors import ConcurrentChange, NotFound
 from bistand_es.domain.household import Household, event_type_name
@@ -51,11 +65,61 @@ class HouseholdStore(Application[UUID]):
 
     name = "Bistand"  # PostgreSQL table: bistand_events
     is_snapshotting_enabled = False
+    #: Hash chains in the write path. Only the chain benchmark turns them off, to measure what they cost.
+    hash_chains = True
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(MonthAsStr())
+
+    # ------------------------------------------------------------------ the hash chain (integrity)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        inner = super().construct_mapper()
+        if not self.hash_chains:
+            return inner
+        return ChainedMapper(inner, load_audit_keys(self.env))
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        if not isinstance(self.mapper, ChainedMapper):
+            return super().construct_event_store()
+        self.mapper.attach(self.recorder)
+        return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        try:
+            return super()._record(processing_event)
+        except Exception:
+            if isinstance(self.mapper, ChainedMapper):  # the links cached for events that were not stored
+                self.mapper.forget([e.originator_id for e in processing_event.events])
+            raise
+
+    @property
+    def audit_keys(self) -> AuditKeys:
+        """The keys this process signs and verifies chains with (none: chains are plain SHA-256)."""
+        return self.mapper.keys if isinstance(self.mapper, ChainedMapper) else AuditKeys()
+
+    def decode_unchecked(self, stored: StoredEvent) -> Any:
+        """A stored event as a domain event without checking its chain (the auditor reads what is there)."""
+        if isinstance(self.mapper, ChainedMapper):
+            return self.mapper.decode_unchecked(stored)
+        return self.mapper.to_domain_event(stored)
+
+    def stored_events(self, aggregate_id: UUID) -> list[StoredEvent]:
+        """One aggregate's raw stored records, by version (for the auditor)."""
+        return list(self.recorder.select_events(aggregate_id))
+
+    def iter_stored(self, *, page: int = 1000) -> Iterator[tuple[int, StoredEvent]]:
+        """Every raw stored record with its position, in the order they were stored (for the auditor)."""
+        start: int | None = None
+        while True:
+            notifications = self.recorder.select_notifications(start=start, limit=page, inclusive_of_start=False)
+            for notification in notifications:
+                yield notification.id, notification
+            if len(notifications) < page:
+                return
+            start = notifications[-1].id
 
     # ------------------------------------------------------------------ plumbing
 
@@ -145,14 +209,18 @@ class HouseholdStore(Application[UUID]):
         return list(rows.values())
 
     def iter_events(self, *, topics: tuple[str, ...] = (), page: int = 1000) -> Iterator[Any]:
-        """All events of the application in notification order, decoded page by page."""
+        """All events of the application in notification order, decoded page by page.
+
+        A listing, not a load: chains are not checked here (commands that load an aggregate check its chain;
+        ``bistand audit verify`` checks them all).
+        """
         start: int | None = None
         while True:
             notifications = self.recorder.select_notifications(
                 start=start, limit=page, topics=topics, inclusive_of_start=False
             )
             for notification in notifications:
-                yield self.mapper.to_domain_event(notification)
+                yield self.decode_unchecked(notification)
             if len(notifications) < page:
                 return
             start = notifications[-1].id

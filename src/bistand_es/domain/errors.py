@@ -95,6 +95,10 @@ class StoreUnavailable(BistandError):
     exit_code = 8
 
 
+class BrokenChain(StoreUnavailable):
+    """A stored history whose hash chain is broken: an event altered, removed, inserted or reordered."""
+
+
 class StoreBusy(BistandError):
     """Another process holds a lock on the event store longer than the lock timeout; trying again may work."""
 
