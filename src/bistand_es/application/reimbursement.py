@@ -22,62 +22,18 @@ from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.application.units import Units
 from bistand_es.domain.errors import ConcurrentChange, DomainRuleViolation, InvalidInput, NotFound
 from bistand_es.domain.household import Household
-from bistand_es.domain.household.migration import (
-    AgencyReferenceKind,
-    ClaimOutcome,
-    FiledReimbursement,
-    PersonFacts,
-    StatusRecord,
-    TaggedCost,
-    engine_person,
-)
+from bistand_es.domain.household.migration import AgencyReferenceKind, ClaimOutcome, FiledReimbursement, engine_person
+from bistand_es.domain.household.reimbursement_ledger import HouseholdPart, Ledger, build_ledger
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
 from bistand_es.domain.reimbursement import CheckResult, Period, ReimbursementCase, check
-from bistand_es.domain.reimbursement.case import Claim, Cost, MigrationStatus, Reception
-from bistand_es.domain.reimbursement.engine import Opportunity
+from bistand_es.domain.reimbursement.case import Cost, MigrationStatus, Reception
 from bistand_es.domain.reimbursement.errors import InvalidCase
 from bistand_es.domain.reimbursement.types import type_names, type_on
 from bistand_es.domain.rules.rule_set import RuleSet
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class CostSource:
-    household_id: UUID
-    cost: TaggedCost
-
-
-@dataclass
-class Ledger:
-    """The engine's case built from the events, and where each of its costs came from (same order)."""
-
-    case: ReimbursementCase
-    sources: list[CostSource]
-    filed: list[tuple[UUID, FiledReimbursement]]
-    references: dict[str, dict[str, str]]
-
-    def match(self, opportunity: Opportunity) -> list[CostSource]:
-        """The costs behind an opportunity's lines, in the lines' order (same person, month and cost)."""
-        used: set[int] = set()
-        found: list[CostSource] = []
-        for line in opportunity.lines:
-            for index, source in enumerate(self.sources):
-                cost = source.cost
-                if (
-                    index not in used
-                    and cost.type == opportunity.type
-                    and cost.person == line.person
-                    and cost.month == line.month
-                    and cost.amount == line.cost
-                    and Period.of(cost.month, opportunity.period.kind) == opportunity.period
-                ):
-                    used.add(index)
-                    found.append(source)
-                    break
-        return found
 
 
 @dataclass(frozen=True)
@@ -104,35 +60,6 @@ class FilingPlan:
     @property
     def persons(self) -> list[str]:
         return sorted({str(line["person"]) for line in self.lines})
-
-
-def _facts_merged(known: dict[str, PersonFacts], facts: PersonFacts) -> PersonFacts:
-    """One person's facts across households: statuses by date (a later household's wins), the first reception."""
-    before = known.get(facts.person)
-    if before is None:
-        return facts
-    statuses: dict[date, StatusRecord] = {s.valid_from: s for s in before.statuses}
-    statuses.update({s.valid_from: s for s in facts.statuses})
-    return PersonFacts(
-        person=facts.person,
-        statuses=tuple(statuses[d] for d in sorted(statuses)),
-        received_on=before.received_on or facts.received_on,
-        reception=before.reception or facts.reception,
-        unaccompanied=(*before.unaccompanied, *facts.unaccompanied),
-        references=tuple(sorted({**dict(before.references), **dict(facts.references)}.items())),
-    )
-
-
-def _cost(tagged: TaggedCost) -> Cost:
-    return Cost(
-        person=tagged.person,
-        month=tagged.month,
-        type=tagged.type,
-        amount=tagged.amount,
-        fees=tagged.fees,
-        care_began_on=tagged.care_began_on,
-        evidence=tagged.evidence or None,
-    )
 
 
 def _check(case: ReimbursementCase, rule_set: RuleSet) -> CheckResult:
@@ -280,52 +207,26 @@ class ReimbursementCommands(HouseholdStore):
         return list(seen)
 
     def build_ledger(self, *, as_of: date, types: Iterable[str] | None = None) -> Ledger:
-        """The engine's case from every household with a tagged cost: persons' facts, costs of ``types`` (all when
-        None) and the claims filed on or before ``as_of``."""
-        wanted = None if types is None else set(types)
+        """The engine's case from every household with a tagged cost or a claim (the pure
+        :func:`~bistand_es.domain.household.reimbursement_ledger.build_ledger`, which the read model uses too)."""
         topics = (
             Household.ReimbursableCostRecorded.TOPIC,
             Household.PaymentTagged.TOPIC,
             Household.ReimbursementFiled.TOPIC,
         )
-        facts: dict[str, PersonFacts] = {}
-        births: dict[str, date] = {}
-        sources: list[CostSource] = []
-        filed: list[tuple[UUID, FiledReimbursement]] = []
+        parts = []
         for hid in self._households_with(topics):
             household = self._load(hid)
-            for cost in household.tagged_costs():
-                if wanted is None or cost.type in wanted:
-                    sources.append(CostSource(hid, cost))
-            for claim in household.reimbursements.values():
-                if claim.filed_on <= as_of and (wanted is None or claim.type in wanted):
-                    filed.append((hid, claim))
-            for person, known in household.person_facts.items():
-                facts[person] = _facts_merged(facts, known)
-            for membership in household.memberships:
-                births.setdefault(membership.person, membership.birth_date)
-        sources.sort(key=lambda s: (s.cost.month, s.cost.person, s.cost.type, s.cost.source))
-        persons = sorted({s.cost.person for s in sources} | {p for _, c in filed for p in c.persons})
-        claims: dict[str, Claim] = {}
-        for _, claim in filed:
-            before = claims.get(claim.claim_id)
-            together = sorted(set(claim.persons) | set(before.persons if before else ()))
-            claims[claim.claim_id] = Claim(
-                type=claim.type,
-                period=str(claim.period),
-                persons=together,
-                amount=Money(claim.claim_amount),
-                filed_on=claim.filed_on,
-                reference=claim.claim_id,
+            parts.append(
+                HouseholdPart(
+                    household_id=str(hid),
+                    person_facts=household.person_facts,
+                    births=[(m.person, m.birth_date) for m in household.memberships],
+                    costs=household.tagged_costs(),
+                    claims=list(household.reimbursements.values()),
+                )
             )
-        case = ReimbursementCase.model_construct(
-            as_of=as_of,
-            persons=[engine_person(facts.get(p, PersonFacts(p)), births.get(p)) for p in persons],
-            costs=[_cost(s.cost) for s in sources],
-            claims=list(claims.values()),
-        )
-        references = {p: dict(facts[p].references) for p in persons if p in facts}
-        return Ledger(case, sources, filed, references)
+        return build_ledger(parts, as_of=as_of, types=types)
 
     def scan(self, *, as_of: date, rule_set: RuleSet, units: Units, unit: str | None = None) -> dict[str, Any]:
         """Every eligible unclaimed cost by type and period (the engine's result), plus the households behind each
@@ -528,7 +429,7 @@ class ReimbursementCommands(HouseholdStore):
         return _claims_view([(hid, self._load(hid).find_reimbursement(full)) for hid in ids])[0]
 
 
-def _claims_view(filed: Sequence[tuple[UUID, FiledReimbursement]]) -> list[dict[str, Any]]:
+def _claims_view(filed: Sequence[tuple[UUID | str, FiledReimbursement]]) -> list[dict[str, Any]]:
     """One row per claim (its households' parts together), in filing order."""
     rows: dict[str, dict[str, Any]] = {}
     for hid, claim in sorted(filed, key=lambda hc: (hc[1].filed_on, hc[1].claim_id)):

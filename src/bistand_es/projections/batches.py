@@ -51,6 +51,9 @@ def prepare_batch(notifications: Sequence[StoredNotification]) -> PreparedBatch:
         tables.append(("f_dirty_persons", arrow_table("f_dirty_persons", [(p,) for p in sorted(rows.dirty_persons)])))
     if rows.dirty_claims:  # their balances are recomputed once per run (projections/recovery_balances.py)
         tables.append(("f_dirty_claims", arrow_table("f_dirty_claims", [(c,) for c in sorted(rows.dirty_claims)])))
+    if rows.dirty_reimbursement:  # their återsökning opportunities are recomputed once per run
+        marks = sorted(rows.dirty_reimbursement, key=lambda m: (m[0] or "", m[1] or ""))
+        tables.append(("f_dirty_reimbursement", arrow_table("f_dirty_reimbursement", marks)))
     if rows.amended_decisions:  # their members are looked up once per run, in _refresh_derived
         tables.append(("f_dirty_decisions", arrow_table("f_dirty_decisions", [(d,) for d in rows.amended_decisions])))
     return PreparedBatch(tuple(tables), rows.last_position, rows.count, notifications, failure)

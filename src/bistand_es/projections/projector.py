@@ -11,11 +11,12 @@ When more than one batch is waiting (a rebuild, a long catch-up), a reader threa
 while the main thread writes the current one (DuckDB releases the GIL while it inserts and commits); only the main
 thread touches DuckDB, so the transactions are exactly those of the single-threaded loop.
 
-Derived tables (jobbstimulans windows; återkrav balances) are recomputed at the end of each run for the persons
-and claims the pages marked dirty, in their own transactions; the marks are committed with the pages, so a crash
-in between only delays it.
-The windows come from the rules engine with the dated lengths of the rule set the commands use (package
-parameters + ``BISTAND_HOME/parameters``); when those change, every person's windows are recomputed.
+Derived tables (jobbstimulans windows; återkrav balances; återsökning opportunities) are recomputed at the end of
+each run for the persons and claims the pages marked dirty, in their own transactions; the marks are committed with
+the pages, so a crash in between only delays it.
+The windows and the återsökning opportunities come from the engines with the rule set the commands use (package
+parameters + ``BISTAND_HOME/parameters``); when the dated jobbstimulans lengths or the compensation types change,
+every person's rows are recomputed.
 
 An event the read model cannot hold (:class:`UnprojectableEvent`, e.g. an amount wider than the money columns)
 stops the run: every event before it is committed, the error (naming the event's position) is kept beside the
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 from bistand_es.domain.errors import BistandError
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules.jobbstimulans import Lengths, dated_lengths
-from bistand_es.projections import jobbstimulans, recovery_balances
+from bistand_es.projections import jobbstimulans, recovery_balances, reimbursement_due
 from bistand_es.projections.batches import (
     Fault,
     PreparedBatch,
@@ -97,17 +98,28 @@ class ProjectionStatus:
 # ---------------------------------------------------------------------- public API
 
 
+def commands_rule_set(settings: Settings, rule_set: RuleSet | None = None) -> RuleSet:
+    """The rule set the commands use (``rule_set``, or loaded from settings: package + ``BISTAND_HOME/parameters``)."""
+    if rule_set is not None:
+        return rule_set
+    from bistand_es.domain.rules.rule_set import load_rule_set
+
+    directory = settings.parameters_dir
+    try:
+        return load_rule_set(directory if directory.is_dir() else None)
+    except BistandError as error:
+        raise ReadModelError(f"cannot read the parameters: {error}") from None
+
+
 def jobbstimulans_periods(settings: Settings, rule_set: RuleSet | None = None) -> tuple[Lengths, ...]:
     """The dated jobbstimulans lengths of the rule set the commands use (``rule_set``, or loaded from settings)."""
-    if rule_set is None:
-        from bistand_es.domain.rules.rule_set import load_rule_set
+    return dated_lengths(commands_rule_set(settings, rule_set))
 
-        directory = settings.parameters_dir
-        try:
-            rule_set = load_rule_set(directory if directory.is_dir() else None)
-        except BistandError as error:
-            raise ReadModelError(f"cannot read the jobbstimulans parameters: {error}") from None
-    return dated_lengths(rule_set)
+
+def _fingerprint(periods: tuple[Lengths, ...], rule_set: RuleSet) -> str:
+    """What the derived rows were computed with (kept in the position marker): the dated jobbstimulans lengths and
+    the compensation-type parameters."""
+    return f"{jobbstimulans.fingerprint(periods)}|{reimbursement_due.fingerprint(rule_set)}"
 
 
 def catch_up(
@@ -133,12 +145,13 @@ def catch_up(
     store_position = app.max_position()
     marker = store.read_marker()
     try:
-        periods = jobbstimulans_periods(settings, rule_set)
-        rules = jobbstimulans.fingerprint(periods)
+        rules_in_use = commands_rule_set(settings, rule_set)
+        periods = dated_lengths(rules_in_use)
+        rules = _fingerprint(periods, rules_in_use)
         if store.marker_is_current(marker, PROJECTION_VERSION, store_position, rules) and marker is not None:
             return _status_from_marker(store, marker, store_position)
         with store.writer_lock():
-            return _Projector(app, store, page_size, progress, fault, batch_size, periods).catch_up()
+            return _Projector(app, store, page_size, progress, fault, batch_size, periods, rules_in_use).catch_up()
     except ProjectorBusy as busy:
         if not skip_if_busy:
             raise
@@ -161,9 +174,11 @@ def rebuild(
 ) -> ProjectionStatus:
     """Build the read model from zero into a new file and swap it in (readers keep the old one meanwhile)."""
     store = ReadModelStore(settings.reports_path)
-    periods = jobbstimulans_periods(settings, rule_set)
+    rules_in_use = commands_rule_set(settings, rule_set)
+    periods = dated_lengths(rules_in_use)
     with store.writer_lock():
-        return _Projector(app, store, page_size, progress, fault, batch_size, periods).rebuild("rebuild asked for")
+        projector = _Projector(app, store, page_size, progress, fault, batch_size, periods, rules_in_use)
+        return projector.rebuild("rebuild asked for")
 
 
 def status(app: BistandApplication, settings: Settings) -> ProjectionStatus:
@@ -217,9 +232,10 @@ def watch(
     """
     store = ReadModelStore(settings.reports_path)
     started = time.monotonic()
-    periods = jobbstimulans_periods(settings, rule_set)
+    rules_in_use = commands_rule_set(settings, rule_set)
+    periods = dated_lengths(rules_in_use)
     with store.writer_lock():
-        projector = _Projector(app, store, page_size, False, None, batch_size, periods)
+        projector = _Projector(app, store, page_size, False, None, batch_size, periods, rules_in_use)
         last = projector.catch_up()
         if on_update is not None:
             on_update(last)
@@ -263,6 +279,7 @@ class _Projector:
         fault: Fault | None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         periods: tuple[Lengths, ...] = (),
+        rule_set: RuleSet | None = None,
     ) -> None:
         self.app = app
         self.store = store
@@ -271,7 +288,12 @@ class _Projector:
         self.progress = progress
         self.fault = fault
         self.periods = periods
-        self.rules = jobbstimulans.fingerprint(periods)
+        if rule_set is None:
+            from bistand_es.domain.rules.rule_set import load_rule_set
+
+            rule_set = load_rule_set(None)
+        self.rule_set = rule_set
+        self.rules = _fingerprint(periods, rule_set)
 
     def catch_up(self) -> ProjectionStatus:
         import duckdb
@@ -295,7 +317,7 @@ class _Projector:
                 return self.rebuild(f"read model at {state[0]} is ahead of the event store ({store_position})")
             _migrate(con)
             con, applied, stopped = self._run(con, state[0], store_position, may_yield=True)
-            _refresh_derived(con, self.periods, self.fault)
+            _refresh_derived(con, self.periods, self.rule_set, self.fault)
             final = _read_state(con)
         except duckdb.Error as error:
             raise self._failed(wrap_error(error)) from None
@@ -316,7 +338,7 @@ class _Projector:
         try:
             _migrate(con)
             con, applied, stopped = self._run(con, 0, store_position, may_yield=False, label=f"rebuild ({reason})")
-            _refresh_derived(con, self.periods, self.fault)
+            _refresh_derived(con, self.periods, self.rule_set, self.fault)
             final = _read_state(con)
             con.execute("CHECKPOINT")
         except duckdb.Error as error:
@@ -497,10 +519,13 @@ def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | No
     return int(row[0]), int(row[1]), int(row[2]), updated
 
 
-def _refresh_derived(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], fault: Fault | None = None) -> None:
-    """Recompute the derived tables: the balances of the återkrav claims marked dirty, then the jobbstimulans
-    windows."""
+def _refresh_derived(
+    con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], rule_set: RuleSet, fault: Fault | None = None
+) -> None:
+    """Recompute the derived tables: the balances of the återkrav claims marked dirty, the återsökning
+    opportunities of the persons marked dirty, then the jobbstimulans windows."""
     recovery_balances.refresh(con, fault)
+    reimbursement_due.refresh(con, rule_set, fault)
     _refresh_windows(con, periods, fault)
 
 

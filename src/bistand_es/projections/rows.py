@@ -5,7 +5,8 @@ domain event objects: the rows need plain values, and the stored bytes are also 
 are, never re-serialised). Typed values in the stored state are ``{"_type_": …, "_data_": …}`` (dates, months,
 Decimal); :mod:`bistand_es.projections.decoding` unwraps them to their text, which DuckDB casts to DATE /
 DECIMAL(18,2) on insert (exact; no float ever). The återkrav events' rows are in
-:mod:`bistand_es.projections.recovery_rows`. An amount that is not a finite number or does not fit the money
+:mod:`bistand_es.projections.recovery_rows`, the återsökning events' in
+:mod:`bistand_es.projections.reimbursement_rows`. An amount that is not a finite number or does not fit the money
 columns stops the batch at that event (:class:`~bistand_es.projections.errors.UnprojectableEvent`, naming its
 position).
 Old event versions are upcast with the event class's own ``upcast_vX_vY`` methods, as the library's mapper does.
@@ -30,6 +31,7 @@ from bistand_es.projections.decoding import money as _money
 from bistand_es.projections.decoding import text as _text
 from bistand_es.projections.errors import UnprojectableEvent
 from bistand_es.projections.recovery_rows import RECOVERY_HANDLERS
+from bistand_es.projections.reimbursement_rows import REIMBURSEMENT_HANDLERS
 from bistand_es.projections.schema import TABLES
 
 _TOPIC_PREFIX: Final = "bistand_es.household:"
@@ -64,6 +66,8 @@ class PageRows:
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in FACT_TABLES}
         self.dirty_persons: set[str] = set()
         self.dirty_claims: set[str] = set()  # claims whose balances are recomputed at the end of the run
+        # (person, payment id): whose återsökning opportunities are recomputed at the end of the run
+        self.dirty_reimbursement: set[tuple[str | None, str | None]] = set()
         self.amended_decisions: list[str] = []
         self.last_position = 0
         self.count = 0
@@ -215,6 +219,7 @@ def _payment(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | 
 
 def _cancel(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     rows.rows["f_payment_cancellations"].append((pos, hid, s["payment_id"], s.get("reason"), user, at))
+    rows.dirty_reimbursement.add((None, s["payment_id"]))  # a cancelled payment is no cost to claim
 
 
 def _obstacle(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
@@ -246,6 +251,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     _TOPIC_PREFIX + "SupportObstacleRecorded": _obstacle,
     _TOPIC_PREFIX + "CaseClosed": _closed,
     **RECOVERY_HANDLERS,
+    **REIMBURSEMENT_HANDLERS,
 }
 
 

@@ -14,6 +14,9 @@ Layout (docs/reporting.md documents every column):
 - The återkrav tables and views are in :mod:`bistand_es.projections.recovery_schema`; ``f_recovery_balances`` is
   derived too (each changed claim's balance per month, from the domain's rules), recomputed for the claims marked
   in ``f_dirty_claims``.
+- The återsökning tables and views are in :mod:`bistand_es.projections.reimbursement_schema`;
+  ``f_reimbursement_opportunities`` is derived (the återsökning engine's eligible, unclaimed costs with their last
+  day to file), recomputed for the persons marked in ``f_dirty_reimbursement``.
 
 Migrations are numbered and recorded in ``schema_migrations``; a migration only adds or replaces objects. When the
 *projection logic* changes (what rows an event gives), raise :data:`PROJECTION_VERSION`: a read model with another
@@ -31,10 +34,18 @@ from bistand_es.projections.recovery_schema import (
     RECOVERY_VIEW_NAMES,
     RECOVERY_VIEWS,
 )
+from bistand_es.projections.reimbursement_schema import (
+    REIMBURSEMENT_DERIVED_TABLES,
+    REIMBURSEMENT_MACROS,
+    REIMBURSEMENT_TABLES,
+    REIMBURSEMENT_VIEW_NAMES,
+    REIMBURSEMENT_VIEWS,
+)
 
 #: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
 #: 4: the återkrav events get rows (before, only the ``events`` audit log had them).
-PROJECTION_VERSION: Final = 4
+#: 5: the återsökning events get rows, and the engine's opportunities are derived from them.
+PROJECTION_VERSION: Final = 5
 
 
 #: Columns of every table the projector writes: (name, DuckDB type). Order = insert order.
@@ -221,6 +232,8 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     ),
     **RECOVERY_TABLES,
     **RECOVERY_DERIVED_TABLES,
+    **REIMBURSEMENT_TABLES,
+    **REIMBURSEMENT_DERIVED_TABLES,
 }
 
 #: Relations whose full contents define the read model (compared by the rebuild-equals-incremental test).
@@ -443,6 +456,7 @@ _VIEWS: Final = (
         count(*) AS lines, sum(amount) AS amount
     FROM decision_lines GROUP BY ALL""",
     *RECOVERY_VIEWS,
+    *REIMBURSEMENT_VIEWS,
 )
 
 #: The views migration 3 replaced (the income columns of decision lines; PROJECTION_VERSION 2).
@@ -483,6 +497,14 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
         "återkrav: claims, repayments, waivers, court filings, plans, förskott på förmån, balances",
         (*(_create_table(name) for name in (*RECOVERY_TABLES, *RECOVERY_DERIVED_TABLES)), *RECOVERY_VIEWS),
     ),
+    (
+        6,
+        "återsökning: migration status, reimbursable costs, claims, outcomes, the engine's opportunities",
+        (
+            *(_create_table(name) for name in (*REIMBURSEMENT_TABLES, *REIMBURSEMENT_DERIVED_TABLES)),
+            *REIMBURSEMENT_VIEWS,
+        ),
+    ),
 )
 
 #: Every view and macro name, in the order created (docs/reporting.md documents each).
@@ -505,5 +527,6 @@ VIEWS: Final = (
     "v_outcomes",
     "v_norm_item_costs",
     *RECOVERY_VIEW_NAMES,
+    *REIMBURSEMENT_VIEW_NAMES,
 )
-MACROS: Final = ("month_add", "months_between", "payload_value", "jobbstimulans_active")
+MACROS: Final = ("month_add", "months_between", "payload_value", "jobbstimulans_active", *REIMBURSEMENT_MACROS)

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from bistand_es.cli.main import cli
 from bistand_es.domain.month import Month
 from bistand_es.projections.schema import PROJECTION_VERSION
+from tests.e2e.cli import register_users
 
 from .scenario import apply, decide, register, sample, sqlite_app
 
@@ -24,11 +25,13 @@ from .scenario import apply, decide, register, sample, sqlite_app
 def home(tmp_path: Path) -> Path:
     app, _ = sqlite_app(tmp_path)
     ids = sample(app)
+    register_users(tmp_path)  # anna and the other test users (docs/security.md)
     (tmp_path / "ids.json").write_text(json.dumps({k: str(v) for k, v in ids.items()}))
     return tmp_path
 
 
 def run(home: Path, *args: str, command: click.Command = cli) -> Result:
+    register_users(home)
     return CliRunner().invoke(
         command, list(args), env={"BISTAND_HOME": str(home), "BISTAND_USER": "anna", "BISTAND_ROLE": "handlaggare"}
     )

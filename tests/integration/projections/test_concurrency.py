@@ -16,6 +16,7 @@ from bistand_es.cli.main import cli
 from bistand_es.domain.vocabulary import MemberRole
 from bistand_es.projections.errors import PROJECTOR_BUSY_MESSAGE, ProjectorBusy
 from bistand_es.projections.projector import catch_up
+from tests.e2e.cli import register_users
 
 from .scenario import add_member, register, sqlite_app
 
@@ -39,6 +40,7 @@ def start(args: list[str]) -> subprocess.Popen[str]:
 
 def test_a_second_writer_is_refused_and_a_reader_waits_out_the_write_connection(tmp_path: Path) -> None:
     app, settings = sqlite_app(tmp_path)
+    register_users(tmp_path)
     hid = register(app, "A1")
     projected = catch_up(app, settings).position
     add_member(app, hid, "A2", MemberRole.CO_APPLICANT)  # something new, so catch_up must write
@@ -52,7 +54,7 @@ def test_a_second_writer_is_refused_and_a_reader_waits_out_the_write_connection(
         assert skipped.note == f"skipped: {PROJECTOR_BUSY_MESSAGE}" and skipped.lag == app.max_position() - projected
 
         runner = CliRunner()
-        env = {"BISTAND_HOME": str(tmp_path)}
+        env = {"BISTAND_HOME": str(tmp_path), "BISTAND_USER": "anna"}
         second = runner.invoke(cli, ["projections", "update"], env=env)
         assert second.exit_code == 7
         assert second.output.strip() == f"error: {PROJECTOR_BUSY_MESSAGE}"
@@ -69,8 +71,9 @@ def test_a_second_writer_is_refused_and_a_reader_waits_out_the_write_connection(
 
 def test_readers_work_while_the_projector_follows_the_store(tmp_path: Path) -> None:
     app, _ = sqlite_app(tmp_path)
+    register_users(tmp_path)
     register(app, "A1")
-    env = {"BISTAND_HOME": str(tmp_path)}
+    env = {"BISTAND_HOME": str(tmp_path), "BISTAND_USER": "admin"}  # rebuilding is the administrator's
     watcher = subprocess.Popen(
         [sys.executable, "-c", "from bistand_es.cli.main import main; main()",
          "projections", "update", "--watch", "--interval", "0.2", "--max-seconds", "6"],

@@ -15,6 +15,7 @@ from bistand_es.projections.reports import run_query
 from bistand_es.projections.schema import TABLES, VIEWS
 
 from .recovery_scenario import recovery_sample
+from .reimbursement_scenario import reimbursement_sample
 from .scenario import memory_app, sample
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "reporting.md"
@@ -26,6 +27,7 @@ def projected(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     app = memory_app()
     sample(app)
     recovery_sample(app)
+    reimbursement_sample(app)
     settings = Settings(home=tmp_path_factory.mktemp("docs"))
     catch_up(app, settings)
     return settings

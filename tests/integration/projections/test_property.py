@@ -16,8 +16,13 @@ from hypothesis import strategies as st
 
 from bistand_es.application.app import BistandApplication
 from bistand_es.application.config import Settings
+from bistand_es.application.units import Units
 from bistand_es.domain.errors import BistandError
+from bistand_es.domain.household.migration import ClaimOutcome
+from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
+from bistand_es.domain.reimbursement.case import MigrationStatus, Reception
+from bistand_es.domain.rules.rule_set import load_rule_set
 from bistand_es.domain.vocabulary import MemberRole, RecoveryGround
 from bistand_es.projections.projector import catch_up, rebuild
 from bistand_es.projections.schema import MODEL_TABLES, PROJECTION_VERSION, VIEWS
@@ -31,6 +36,8 @@ index = st.integers(min_value=0, max_value=3)
 repaid = st.sampled_from(["100.00", "250.50", "1000.00"])
 CLAIM_DATES = [date(2021, 6, 1), date(2021, 7, 15)]
 MOVEMENT_DATES = [date(2021, 7, 20), date(2021, 7, 31), date(2021, 9, 1)]
+STATUS_DATES = [date(2020, 12, 1), date(2021, 3, 1), date(2021, 6, 1)]
+FILINGS = [("asylum.lma_aid", "2021-Q1"), ("asylum.lma_aid", "2021-Q3"), ("permit.housing_support", "2021")]
 amount = st.sampled_from(["1000.00", "2500.50", "4000.00", "7200.00"])
 operation = st.one_of(
     st.tuples(st.just("register")),
@@ -53,6 +60,14 @@ operation = st.one_of(
     st.tuples(st.just("claim"), index, index, st.just("500.00"), st.sampled_from(CLAIM_DATES)),
     st.tuples(st.just("receive"), index, repaid, st.sampled_from(MOVEMENT_DATES)),
     st.tuples(st.just("waive"), index, repaid, st.sampled_from(MOVEMENT_DATES)),
+    # Återsökning: migration facts, tagged payments and costs, claims and their outcomes.
+    st.tuples(st.just("status"), index, index, st.sampled_from(list(MigrationStatus)), st.sampled_from(STATUS_DATES)),
+    st.tuples(st.just("reception"), index, index, st.sampled_from(STATUS_DATES)),
+    st.tuples(st.just("tag"), index, index, st.sampled_from(["asylum.lma_aid", "permit.illness"])),
+    st.tuples(st.just("cost"), index, index, index, st.sampled_from([("1000.00", "0.00"), ("2000.00", "500.00")])),
+    st.tuples(st.just("file"), st.sampled_from(FILINGS)),
+    st.tuples(st.just("file"), st.just(FILINGS[-1])),
+    st.tuples(st.just("outcome"), index, st.sampled_from(list(ClaimOutcome))),
 )
 
 
@@ -63,6 +78,7 @@ class World:
         self.incomes: list[tuple[Any, str]] = []
         self.payments: list[tuple[Any, str]] = []
         self.claims: list[str] = []
+        self.reimbursements: list[str] = []
 
     def payment_of(self, hid: Any, number: int, amount: str) -> str:
         """One of the household's payments; without one, apply, decide and pay a month first (several events)."""
@@ -83,6 +99,15 @@ class World:
         app = self.app
         if op[0] == "register":
             self.households.append(register(app, f"A{len(self.households)}"))
+            return
+        if op[0] == "file":
+            type_name, period = op[1]
+            plan = app.prepare_filing(
+                type_name=type_name, period_text=period, filed_on=date(2022, 1, 10), rule_set=load_rule_set(None),
+                units=Units((), None),
+            )  # fmt: skip
+            app.record_filing(plan, actor=ANNA)
+            self.reimbursements.append(plan.claim_id)
             return
         if not self.households:
             return
@@ -164,6 +189,39 @@ class World:
         elif op[0] == "waive" and self.claims:
             claim_id = self.claims[op[1] % len(self.claims)]
             app.waive_repayment(claim_id, actor=ANNA, amount=Decimal(op[2]), reason="eftergift", waived_on=op[3])
+        elif op[0] in ("status", "reception", "cost"):
+            members = [m.person for m in household.current_members()]
+            person = members[op[2] % len(members)]
+            if op[0] == "status":
+                permit = "permanent" if op[3] is MigrationStatus.RESIDENCE_PERMIT else None
+                app.record_migration_status(
+                    hid, actor=ANNA, person=person, status=op[3], valid_from=op[4], permit_type=permit
+                )
+            elif op[0] == "reception":
+                app.record_reception(hid, actor=ANNA, person=person, received_on=op[3], reception=Reception.ANVISAD)
+            else:
+                if not household.facts_of(person).statuses:  # setup: eligible for stöd i boendet (22 §)
+                    app.record_migration_status(
+                        hid, actor=ANNA, person=person, status=MigrationStatus.RESIDENCE_PERMIT,
+                        valid_from=STATUS_DATES[0], permit_type=None,
+                    )  # fmt: skip
+                    app.record_reception(
+                        hid, actor=ANNA, person=person, received_on=STATUS_DATES[0], reception=Reception.EGENBOSATT
+                    )
+                app.record_reimbursable_cost(
+                    hid, actor=ANNA, rule_set=load_rule_set(None), person=person, month=MONTHS[op[3] * 2],
+                    type_name="permit.housing_support", amount=Money.of(op[4][0]), fees=Money.of(op[4][1]),
+                    evidence="faktura",
+                )  # fmt: skip
+        elif op[0] == "tag" and self.payments:
+            owner, payment_id = self.payments[op[2] % len(self.payments)]
+            app.tag_payment(owner, payment_id, actor=ANNA, rule_set=load_rule_set(None), type_name=op[3], person=None)
+        elif op[0] == "outcome" and self.reimbursements:
+            claim_id = self.reimbursements[op[1] % len(self.reimbursements)]
+            granted = Decimal("100.00") if op[2] is ClaimOutcome.PARTLY else None
+            app.record_reimbursement_outcome(
+                claim_id, actor=ANNA, outcome=op[2], granted=granted, reason="avslag", decided_on=date(2022, 3, 1)
+            )
         elif op[0] == "close":
             app.change_household(
                 hid,

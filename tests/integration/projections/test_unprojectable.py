@@ -23,11 +23,13 @@ from bistand_es.cli.main import cli
 from bistand_es.domain.month import Month
 from bistand_es.projections.errors import UnprojectableEvent
 from bistand_es.projections.projector import catch_up, rebuild, status
+from tests.e2e.cli import register_users
 
 from .scenario import ANNA, register, sqlite_app
 
 
 def run(home: Path, *args: str) -> Result:
+    register_users(home)  # anna and the other test users (docs/security.md)
     return CliRunner().invoke(
         cli, list(args), env={"BISTAND_HOME": str(home), "BISTAND_USER": "anna", "BISTAND_ROLE": "handlaggare"}
     )
@@ -90,6 +92,7 @@ def test_the_largest_amount_the_write_side_stores_is_projected_and_summed(tmp_pa
 def stuck(tmp_path: Path) -> tuple[Path, int]:
     """A store whose fifth household event holds 1E+27 kr (wider than DECIMAL(18,2)), with one event after it."""
     app, _ = sqlite_app(tmp_path)
+    register_users(tmp_path)  # first: the events below stay the store's last
     hid = register(app, "A1")
     report_income(app, hid, "1000.00")
     report_income(app, hid, "7777.00")  # becomes 1E+27

@@ -292,6 +292,20 @@ def default_lma_lines(
     return [line for line in split_evenly(amount, members) if line.person in seekers]
 
 
+def payment_cost(payment_id: str, month: Month, paid_on: date, type_name: str, line: TagLine) -> TaggedCost:
+    """One person's line of a tagged payment as a cost (no fees; the payment is the evidence)."""
+    return TaggedCost(
+        source=f"payment:{payment_id}",
+        person=line.person,
+        month=month,
+        type=type_name,
+        amount=line.amount,
+        fees=Money.zero(),
+        care_began_on=None,
+        evidence=f"utbetalning {payment_id} ({paid_on.isoformat()})",
+    )
+
+
 def engine_person(facts: PersonFacts, birth_date: date | None) -> Person:
     """The engine's view of a person (its input model)."""
     return Person(
@@ -351,19 +365,7 @@ class MigrationMixin(_HouseholdBase):
             payment = self.payments.get(payment_id)
             if payment is None or payment.cancelled:
                 continue
-            for line in lines:
-                found.append(
-                    TaggedCost(
-                        source=f"payment:{payment_id}",
-                        person=line.person,
-                        month=payment.month,
-                        type=type_name,
-                        amount=line.amount,
-                        fees=Money.zero(),
-                        care_began_on=None,
-                        evidence=f"utbetalning {payment_id} ({payment.paid_on.isoformat()})",
-                    )
-                )
+            found.extend(payment_cost(payment_id, payment.month, payment.paid_on, type_name, line) for line in lines)
         return found
 
     def claimed_sources(self) -> frozenset[tuple[str, str]]:
