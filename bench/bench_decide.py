@@ -123,7 +123,12 @@ def main() -> None:
             f"({1000 / rate:.1f} ms each: load + situation + calculate + record)"
         )
 
+        from bistand_es.application.users import add_user, grant_role
+
+        add_user(app, actor=Actor("bench", "administrator"), name="bench", role="administrator")
+        grant_role(app, actor=Actor("bench", "administrator"), name="bench", role="handlaggare")
         env = {**os.environ, "BISTAND_HOME": str(home), "BISTAND_USER": "bench", "BISTAND_NO_PROJECTION": "1"}
+        env["BISTAND_ROLE"] = "handlaggare"  # the CLI acts in one of the user's own roles (docs/security.md)
         env.pop("BISTAND_DATABASE_URL", None)
         times = []
         for h in households[: args.cli_runs]:

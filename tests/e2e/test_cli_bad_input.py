@@ -126,13 +126,8 @@ CASES = {
         1,
         "no income",
     ),
-    "no actor": (["apply", "{h}", "--month", "2021-04", "--actor", " "], 2, "who is acting"),
-    "auditor cannot record": (
-        ["apply", "{h}", "--month", "2021-04", "--actor-role", "revisor"],
-        5,
-        "revisor (auditor) can read",
-    ),
 }
+# Acting as someone else or in a role one lacks is refused *and recorded*: tests/e2e/test_role_matrix.py.
 
 BAD = "text\udcff"  # what click hands over for the byte 0xff, which is not UTF-8 (a lone surrogate)
 LONG = "x" * 1001  # one character over the documented maximum of free text (1 000)

@@ -30,6 +30,7 @@ from bistand_es.domain.vocabulary import MemberRole
 from tests.conftest import store_digest
 
 ANNA = Actor("anna", "handlaggare")
+ERIK = Actor("erik", "ekonom")  # four-eyes: the payer is not the one who decided (docs/security.md)
 SIV = "19850402-1232"
 BO = "19640823-3234"
 NO_UNITS = Units((), None)
@@ -62,7 +63,7 @@ def pay(app: BistandApplication, rules: RuleSet, hid: UUID, month: str, amount: 
         cost_lines=[{"kind": "rent", "amount": D("5000"), "note": ""}],
     )  # fmt: skip
     app.decide(hid, DecisionRequest(month=m, actor=ANNA, decided_on=m.first_day), rules)
-    order = PaymentOrder(m, ANNA, m.first_day.replace(day=25), amount=D(amount) if amount else None, **kw)  # type: ignore[arg-type]
+    order = PaymentOrder(m, ERIK, m.first_day.replace(day=25), amount=D(amount) if amount else None, **kw)  # type: ignore[arg-type]
     return str(app.issue_payment(hid, order).result)
 
 

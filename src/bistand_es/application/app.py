@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError
 from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.application.decisions import DecisionCommands
 from bistand_es.application.payments import PaymentCommands
+from bistand_es.application.placements import PlacementCommands
 from bistand_es.application.recovery import RecoveryCommands
 from bistand_es.application.reimbursement import ReimbursementCommands
 from bistand_es.domain.errors import ConcurrentChange, NotFound
@@ -31,7 +32,9 @@ from bistand_es.domain.vocabulary import MemberRole
 __all__ = ["BistandApplication", "Recorded"]
 
 
-class BistandApplication(DecisionCommands, PaymentCommands, RecoveryCommands, ReimbursementCommands, HouseholdStore):
+class BistandApplication(
+    DecisionCommands, PaymentCommands, PlacementCommands, RecoveryCommands, ReimbursementCommands, HouseholdStore
+):
     """The write side: households in an event store (SQLite file, PostgreSQL or memory)."""
 
     name = "Bistand"  # the library derives table and environment names from it: PostgreSQL table bistand_events
@@ -220,6 +223,8 @@ class BistandApplication(DecisionCommands, PaymentCommands, RecoveryCommands, Re
         cost_lines: list[dict[str, Any]],
         first_time: bool | None = None,
         expected_version: int | None = None,
+        contact_on: date | None = None,
+        reason: str = "",
     ) -> Recorded:
         recorded, _ = self._change(
             household_id,
@@ -230,6 +235,8 @@ class BistandApplication(DecisionCommands, PaymentCommands, RecoveryCommands, Re
                 complete_on=complete_on,
                 cost_lines=cost_lines,
                 first_time=first_time,
+                contact_on=contact_on,
+                reason=reason,
             ),
             expected_version=expected_version,
         )

@@ -20,9 +20,9 @@ def bootstrap(settings: Settings | None = None) -> BistandApplication:
     settings = settings or Settings.from_env()
     env = settings.event_store_env()
     if settings.backend != "postgres":
-        return BistandApplication(env=env)
+        return _configured(BistandApplication(env=env), settings)
     try:
-        return _open_postgres(settings, env)
+        return _configured(_open_postgres(settings, env), settings)
     except BistandError:
         raise
     except Exception as error:  # the driver raises its own errors when the server is unreachable
@@ -32,6 +32,14 @@ def bootstrap(settings: Settings | None = None) -> BistandApplication:
                 f"the event store ({settings.describe()}) is locked by another process; try again ({first})"
             ) from None
         raise ConfigurationError(f"cannot open the event store ({settings.describe()}): {first}") from None
+
+
+def _configured(app: BistandApplication, settings: Settings) -> BistandApplication:
+    """The application with the configured four-eyes limits (docs/security.md)."""
+    from bistand_es.domain.household.approvals import FourEyes
+
+    app.four_eyes = FourEyes(settings.self_payment_above, settings.payment_approval_above)
+    return app
 
 
 def _open_postgres(settings: Settings, env: dict[str, str]) -> BistandApplication:

@@ -4,7 +4,14 @@
   ``reports.duckdb`` and an optional ``parameters/`` directory of local rule parameters.
 - ``BISTAND_DATABASE_URL``: ``postgresql://user:password@host:port/dbname`` switches the event store to
   PostgreSQL; ``memory:`` keeps events in memory (tests and demos only).
-- ``BISTAND_USER`` / ``BISTAND_ROLE``: who is acting, when the CLI's ``--actor``/``--role`` are not given.
+- ``BISTAND_USER``: who is acting (default: the operating system login), a user of the store's user register;
+  ``BISTAND_ROLE``: which of that user's roles they act in (needed only by a user with several roles; the CLI's
+  ``--actor-role`` does the same). Neither can make anyone another user or give them a role they lack
+  (docs/security.md).
+- Four-eyes on payments (docs/security.md), from ``BISTAND_HOME/security.yaml`` (keys ``self_payment_above``
+  and ``payment_approval_above``), an environment variable overriding the file:
+  ``BISTAND_SELF_PAYMENT_ABOVE`` (default 0: nobody pays a month they decided) and
+  ``BISTAND_PAYMENT_APPROVAL_ABOVE`` (default none: no second approval needed; a payment above it needs one).
 - ``BISTAND_LOCK_TIMEOUT``: seconds a write waits for another process's lock on the event store (default 10)
   before it stops with "locked by another process; try again".
 
@@ -13,17 +20,25 @@ The CLI reads these once per command into a :class:`Settings` and passes it on (
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from bistand_es.domain.errors import ConfigurationError
+from bistand_es.domain.errors import BistandError, ConfigurationError
 
 DEFAULT_HOME = "./bistand-data"
 DEFAULT_LOCK_TIMEOUT = 10
 MAX_LOCK_TIMEOUT = 3600
+SECURITY_FILE = "security.yaml"
+SECURITY_KEYS = {
+    "self_payment_above": "BISTAND_SELF_PAYMENT_ABOVE",
+    "payment_approval_above": "BISTAND_PAYMENT_APPROVAL_ABOVE",
+}
 
 
 @dataclass(frozen=True)
@@ -31,16 +46,37 @@ class Settings:
     home: Path
     database_url: str | None = None
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
+    user: str | None = None  # BISTAND_USER; None: the operating system login
+    role: str | None = None  # BISTAND_ROLE; None: the user's only role
+    self_payment_above: Decimal = Decimal("0.00")  # four-eyes: pay a month you decided only up to this aid
+    payment_approval_above: Decimal | None = None  # four-eyes: a payment above needs a second approval
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("BISTAND_DATABASE_URL") or None
+        home = Path(env.get("BISTAND_HOME") or DEFAULT_HOME)
+        security = _security_file(home / SECURITY_FILE)
+        limits = {key: env.get(var) or security.get(key) for key, var in SECURITY_KEYS.items()}
+        approval = limits["payment_approval_above"]
         return cls(
-            home=Path(env.get("BISTAND_HOME") or DEFAULT_HOME),
+            home=home,
             database_url=url,
             lock_timeout=_lock_timeout(env.get("BISTAND_LOCK_TIMEOUT")),
+            user=(env.get("BISTAND_USER") or "").strip() or None,
+            role=(env.get("BISTAND_ROLE") or "").strip() or None,
+            self_payment_above=_limit(limits["self_payment_above"], "self_payment_above") or Decimal("0.00"),
+            payment_approval_above=None if approval in (None, "") else _limit(approval, "payment_approval_above"),
         )
+
+    def acting_user(self) -> str:
+        """The user name commands run under: BISTAND_USER, else the operating system login."""
+        if self.user:
+            return self.user
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            raise ConfigurationError("who is acting? set BISTAND_USER (no operating system login was found)") from None
 
     @property
     def backend(self) -> str:
@@ -117,3 +153,32 @@ def _lock_timeout(text: str | None) -> int:
     if not 1 <= seconds <= MAX_LOCK_TIMEOUT:
         raise ConfigurationError(f"BISTAND_LOCK_TIMEOUT: {seconds} is outside 1–{MAX_LOCK_TIMEOUT} seconds")
     return seconds
+
+
+def _security_file(path: Path) -> dict[str, Any]:
+    """The four-eyes limits of ``BISTAND_HOME/security.yaml`` (an absent file is no limits set)."""
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"{path}: cannot be read as YAML ({type(error).__name__})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not set(data) <= set(SECURITY_KEYS):
+        allowed = ", ".join(SECURITY_KEYS)
+        raise ConfigurationError(f"{path}: a mapping with only the keys {allowed}")
+    return data
+
+
+def _limit(value: object, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    from bistand_es.domain.money import Money
+
+    try:
+        return Money.of(str(value) if isinstance(value, int) else value, field=field).require_non_negative(field).amount
+    except BistandError as error:
+        raise ConfigurationError(str(error)) from None

@@ -8,6 +8,11 @@ The draft carries the household version it was computed from.
 Phase 2 (:meth:`DecisionCommands.record_decision`) loads the household once more and records the draft only if
 the household is still at that version: there is no second calculation that could differ from what was shown.
 A household that changed in between is refused with "changed since you looked" (docs/adr/0005-decide-then-record.md).
+
+The municipal profile (docs/adr/0021-municipal-profiles.md) is the one named on the request, else the one the
+household's kommunkod selects (``profile.municipalities``). The stored situation pins the profile as it was
+(``profile_data``: name, version, settings, local parameters), so verifying the decision later recomputes it
+with that profile whatever the profile files say by then.
 """
 
 from __future__ import annotations
@@ -21,14 +26,25 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from bistand_es.application.base import HouseholdStore, Recorded
+from bistand_es.application.placements import placement_draft
 from bistand_es.domain.errors import ConcurrentChange, DecisionConflict, InvalidInput
 from bistand_es.domain.household import Household
-from bistand_es.domain.household.policy import check_delegation, default_delegat, outcome_of, require_reasons
+from bistand_es.domain.household.policy import (
+    check_delegation,
+    default_delegat,
+    matters_of,
+    outcome_of,
+    require_reasons,
+)
 from bistand_es.domain.month import Month
-from bistand_es.domain.records import Actor
+from bistand_es.domain.records import Actor, MonthlyApplication
 from bistand_es.domain.rules.calculation import calculate
+from bistand_es.domain.rules.errors import ParameterNotInForce
+from bistand_es.domain.rules.lines import Calculation
+from bistand_es.domain.rules.profiles import DEFAULT, Profile, load_profile, profile_for_municipality
 from bistand_es.domain.rules.rule_set import RuleSet
 from bistand_es.domain.rules.situation import parse_situation
+from bistand_es.domain.rules.timing import check_application_dates
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
@@ -46,8 +62,9 @@ class DecisionRequest:
     norm_adjustment: NormAdjustment | None = None
     norm_adjustment_amount: Decimal = Decimal("0.00")
     conditions: list[str] = field(default_factory=list)
-    profile: str | None = None
+    profile: str | None = None  # None: the profile the household's kommunkod selects
     amend: bool = False
+    surplus_considered: Decimal | None = None  # nybesök: the part of earlier normöverskott counted (with reason)
 
 
 @dataclass(frozen=True)
@@ -73,10 +90,56 @@ class DecisionDraft:
         return Decimal("0.00") if self.outcome == Outcome.REFUSED else Decimal(self.calculation["aid"])
 
 
+def choose_profile(household: Household, named: str | None, month: Month, rule_set: RuleSet) -> Profile:
+    """The profile named (``--profile``), else the one the household's kommunkod selects, in force for ``month``.
+
+    A profile selected by kommunkod that is not yet in force for the month falls back to the national rules;
+    a profile named explicitly must be in force.
+    """
+    if named:
+        return load_profile(rule_set, named, month)
+    mapped = profile_for_municipality(rule_set, household.municipality, month.first_day)
+    try:
+        return load_profile(rule_set, mapped, month)
+    except ParameterNotInForce:
+        if mapped == DEFAULT:
+            raise
+        return load_profile(rule_set, DEFAULT, month)
+
+
+def check_application(
+    household: Household,
+    month: Month,
+    received_on: date,
+    reason: str,
+    rule_set: RuleSet,
+    *,
+    profile: str | None = None,
+) -> list[str]:
+    """The profile's date rules for a new application (too early for next month; retroactive needs a reason)."""
+    return check_application_dates(
+        choose_profile(household, profile, month, rule_set), month, received_on, reason=reason
+    )
+
+
+def _application_dates(application: MonthlyApplication) -> dict[str, Any]:
+    dates: dict[str, Any] = {"first_time": application.first_time, "received_on": application.received_on.isoformat()}
+    if application.complete_on is not None:
+        dates["complete_on"] = application.complete_on.isoformat()
+    if application.contact_on is not None:
+        dates["contact_on"] = application.contact_on.isoformat()
+    if application.reason:
+        dates["retroactive_reason"] = application.reason
+    return dates
+
+
 def build_situation(
     household: Household, month: Month, approved_costs: dict[str, Decimal], profile: str | None, decided_on: date
 ) -> dict[str, Any]:
-    """The calc-contract situation for one month, from the household's recorded state."""
+    """The calc-contract situation for one month, from the household's recorded state.
+
+    With an application recorded for the month its dates are included (a profile with the timing rule uses them).
+    """
     members = household.members_in(month)
     if not members:
         raise DecisionConflict(f"household {household.id} has no members in {month}")
@@ -108,6 +171,9 @@ def build_situation(
             if person in persons and any(m < month for m in months)
         },
     }
+    application = household.applications.get(month)
+    if application is not None:
+        situation["application"] = _application_dates(application)
     if profile:
         situation["profile"] = profile
     return situation
@@ -135,7 +201,17 @@ def draft_for(
     require_reasons(
         refuse=request.refuse, norm_adjustment=request.norm_adjustment, amend=request.amend, reason=request.reason
     )
-    check_delegation(request.actor.role, delegat, request.norm_adjustment)
+    if request.surplus_considered is not None and not request.reason.strip():
+        raise InvalidInput("reason: the assessment of an earlier normöverskott needs a reason (--reason)")
+    profile = choose_profile(household, request.profile, request.month, rule_set)
+    levels = profile.parameter("delegation").value if profile.applies("delegation") else {}
+    check_delegation(
+        request.actor.role,
+        delegat,
+        request.norm_adjustment,
+        levels={str(k): str(v) for k, v in levels.items()} if isinstance(levels, dict) else {},
+        matters=matters_of(request.norm_adjustment, request.conditions),
+    )
     application = household.applications.get(request.month)
     if application is None:
         raise DecisionConflict(f"no application for {request.month} in household {household.id}; record one first")
@@ -150,8 +226,16 @@ def draft_for(
             raise InvalidInput(f"--approve {kind}: no {kind} cost was applied for in {request.month}")
         if amount > applied[kind]:
             raise InvalidInput(f"approved {kind} {amount:.2f} is more than applied for ({applied[kind]:.2f})")
-    situation = build_situation(household, request.month, approved, request.profile, request.decided_on)
-    result = calculate(parse_situation(situation), rule_set)
+    placed = placement_draft(household, request, rule_set, profile)  # a placed child's month (ADR 0022)
+    result: Calculation
+    if placed is not None:
+        situation, result = placed
+    else:
+        situation = build_situation(household, request.month, approved, profile.name, request.decided_on)
+        situation["profile_data"] = profile.pinned()
+        if request.surplus_considered is not None:
+            situation["surplus_considered"] = {"amount": f"{request.surplus_considered:.2f}", "reason": request.reason}
+        result = calculate(parse_situation(situation), rule_set)
     adjustment: dict[str, Any] | None = None
     if request.norm_adjustment is not None:
         result = result.with_norm_adjustment(request.norm_adjustment, request.norm_adjustment_amount, request.reason)

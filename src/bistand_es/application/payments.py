@@ -12,6 +12,7 @@ from uuid import UUID
 from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.domain.errors import NotFound, PaymentRefused
 from bistand_es.domain.household import Household
+from bistand_es.domain.household.approvals import FourEyes, FourEyesRequired
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
 from bistand_es.domain.vocabulary import Outcome, Payee, PaymentMethod
@@ -46,7 +47,13 @@ def unpaid(household: Household, month: Month) -> Decimal:
 
 
 class PaymentCommands(HouseholdStore):
-    """Pay, run the month's payments, cancel a payment."""
+    """Pay, run the month's payments, cancel a payment; four-eyes approvals.
+
+    Every payment passes four-eyes (``domain/household/approvals.py``) with the limits in :attr:`four_eyes`,
+    set from the configuration when the application is built (``application/bootstrap.py``).
+    """
+
+    four_eyes: FourEyes = FourEyes()
 
     def issue_payment(self, household_id: UUID, order: PaymentOrder) -> Recorded:
         """Pay a household's granted aid for a month (the rest not yet paid, or a stated amount)."""
@@ -55,6 +62,7 @@ class PaymentCommands(HouseholdStore):
             amount = unpaid(household, order.month) if order.amount is None else order.amount
             if order.amount is None and amount <= 0:
                 raise PaymentRefused(f"nothing left to pay for {order.month} in household {household.id}")
+            household.check_four_eyes(payer=order.actor, month=order.month, amount=amount, policy=self.four_eyes)
             payment_id = household.issue_payment(
                 actor=order.actor,
                 month=order.month,
@@ -91,14 +99,55 @@ class PaymentCommands(HouseholdStore):
                 plan.append((hid, household, remaining))
         return plan
 
+    def approve_payment(
+        self,
+        household_id: UUID,
+        *,
+        actor: Actor,
+        month: Month,
+        amount: Decimal | None = None,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """A second person's approval to pay up to ``amount`` (default: the unpaid rest) for a month."""
+        recorded, approved = self._change(
+            household_id,
+            lambda h: h.approve_payment(actor=actor, month=month, amount=amount, reason=reason, policy=self.four_eyes),
+            expected_version=expected_version,
+            retry=False,
+        )
+        return recorded.with_result(f"{approved:.2f}")
+
     def run_payments(
-        self, order: PaymentOrder, *, progress: Callable[[int, int], None] | None = None
+        self,
+        order: PaymentOrder,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        blocked: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Pay every granted, unpaid decision for the month. Returns the payment list (one row per payment)."""
+        """Pay every granted, unpaid decision for the month. Returns the payment list (one row per payment).
+
+        A payment four-eyes stops is skipped, not a failure of the run: it is added to ``blocked`` (household,
+        amount, why) when a list is given.
+        """
         plan = self.plan_payment_run(order)
         rows: list[dict[str, Any]] = []
         for index, (hid, household, remaining) in enumerate(plan, start=1):
-            recorded = self.issue_payment(hid, replace(order, amount=None))
+            try:
+                recorded = self.issue_payment(hid, replace(order, amount=None))
+            except FourEyesRequired as error:
+                if blocked is not None:
+                    blocked.append(
+                        {
+                            "household_id": str(hid),
+                            "month": str(order.month),
+                            "amount": f"{remaining:.2f}",
+                            "reason": str(error),
+                        }
+                    )
+                if progress is not None:
+                    progress(index, len(plan))
+                continue
             rows.append(
                 {
                     "payment_id": recorded.result,

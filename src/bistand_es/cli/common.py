@@ -28,17 +28,21 @@ MAX_ACTOR_LENGTH = 100
 
 
 def actor_options(func: F) -> F:
-    """``--actor`` and ``--actor-role``: who records the event (defaults: BISTAND_USER, BISTAND_ROLE)."""
+    """``--actor-role``: which of the acting user's own roles records the event (env BISTAND_ROLE).
+
+    The user is never an option: it is ``BISTAND_USER`` (or the operating system login), looked up in the user
+    register before the command runs (``cli/access.py``). ``--actor`` stays, hidden, only so that an old script
+    that passes its own user name keeps working; any other name is refused.
+    """
     func = click.option(
         "--actor-role",
         "role",
         envvar="BISTAND_ROLE",
         type=click.Choice([r.value for r in ActorRole]),
-        default=ActorRole.CASEWORKER.value,
-        show_default=True,
-        help="Your role (roll); env BISTAND_ROLE.",
+        default=None,
+        help="The role you act in (roll), one of your own; needed only if you have several. Env BISTAND_ROLE.",
     )(func)
-    return click.option("--actor", envvar="BISTAND_USER", help="Your user id (användar-id); env BISTAND_USER.")(func)
+    return click.option("--actor", hidden=True, help="Must be your own user name (BISTAND_USER).")(func)
 
 
 def write_options(func: F) -> F:
@@ -53,15 +57,22 @@ def write_options(func: F) -> F:
     return actor_options(func)
 
 
-def make_actor(actor: str | None, role: str) -> Actor:
-    """The actor of a write command; an auditor (revisor) reads but never records."""
-    if not actor or not actor.strip():
-        raise InvalidInput("who is acting? pass --actor USER or set BISTAND_USER")
-    if len(actor.strip()) > MAX_ACTOR_LENGTH:
-        raise InvalidInput(f"--actor: a user id is at most {MAX_ACTOR_LENGTH} characters")
-    if role == ActorRole.AUDITOR.value:
-        raise NotAuthorised("a revisor (auditor) can read and verify, not record events; use your case-work role")
-    return Actor(user=actor.strip(), role=role)
+def make_actor(actor: str | None = None, role: str | None = None) -> Actor:
+    """The actor a write command records: the registered user and role resolved before the command ran.
+
+    ``actor``/``role`` are the command's ``--actor``/``--actor-role`` values; they were checked against the user
+    register and the role matrix already (``cli/access.py``), so they cannot change who is recorded.
+    """
+    state = invocation()
+    if state.actor is None:  # a command invoked without the root group (its own tests): check it now
+        from bistand_es.cli.access import authorise
+
+        authorise(click.get_current_context())
+    if state.actor is None:
+        raise NotAuthorised("who is acting? set BISTAND_USER to your user name")
+    if state.actor.role == ActorRole.AUDITOR.value:  # never reached through the matrix: a second lock
+        raise NotAuthorised("a revisor (auditor) can read and verify, not record events")
+    return state.actor
 
 
 @dataclass
@@ -73,6 +84,13 @@ class Invocation:
 
     settings: Settings
     rules: dict[str | None, RuleSet] = field(default_factory=dict)
+    actor: Actor | None = None  # who acts, resolved against the user register (cli/access.py)
+    app: BistandApplication | None = None  # the application, opened once per command
+
+
+def invocation(ctx: click.Context | None = None) -> Invocation:
+    """What this command reads once: settings, rules, the acting user, the opened application."""
+    return _invocation(ctx)
 
 
 def _invocation(ctx: click.Context | None = None) -> Invocation:
@@ -94,10 +112,13 @@ def current_settings(ctx: click.Context | None = None) -> Settings:
 
 
 def open_app() -> tuple[BistandApplication, Settings]:
+    """The application of this command (opened on first use, then the same one)."""
     from bistand_es.application.bootstrap import bootstrap
 
-    settings = current_settings()
-    return bootstrap(settings), settings
+    state = _invocation()
+    if state.app is None:
+        state.app = bootstrap(state.settings)
+    return state.app, state.settings
 
 
 def override_directory(parameters: str | None) -> Path | None:

@@ -18,31 +18,26 @@ from bistand_es.cli.common import (
     resolve_household,
     write_options,
 )
-from bistand_es.cli.output import render_rows, to_json
+from bistand_es.cli.output import to_json
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money
 from bistand_es.domain.month import Month
 from bistand_es.domain.vocabulary import DELEGATION_LEVEL, ActorRole, NormAdjustment, RecoveryCondition
 
 
-def render_calculation(calculation: dict[str, Any]) -> str:
-    """The calculation as a caseworker reads it: every line, then the totals and warnings."""
-    rows = [
-        {
-            "kind": line["kind"],
-            "member": line.get("member") or "",
-            "amount": line["amount"],
-            "parameter": line.get("parameter") or "",
-            "confidence": line.get("confidence") or "",
-            "reference": line.get("reference") or "",
-        }
-        for line in calculation["lines"]
-    ]
-    out = [render_rows(rows, "table")]
-    for key in ("norm_total", "costs_total", "need", "income_counted", "income_disregarded", "aid", "surplus"):
-        out.append(f"{key:>20s}  {calculation[key]:>10s}")
-    out.extend(f"warning: {w}" for w in calculation.get("warnings", []))
-    return "\n".join(out)
+def render_calculation(
+    calculation: dict[str, Any],
+    situation: dict[str, Any] | None = None,
+    applied_costs: dict[str, Decimal] | None = None,
+) -> str:
+    """The calculation in the decision letter's plain Swedish, wrapped to the terminal, then the warnings.
+
+    Parameter versions and confidence are in ``--json`` and `bistand history`; the wording is the letter's
+    (``bistand_es.cli.letter_render.calculation_text``).
+    """
+    from bistand_es.cli.letter_render import calculation_text
+
+    return calculation_text(calculation, situation=situation, applied_costs=applied_costs)
 
 
 def _approved(items: tuple[str, ...]) -> dict[str, Decimal] | None:
@@ -89,7 +84,17 @@ def _approved(items: tuple[str, ...]) -> dict[str, Decimal] | None:
 )
 @click.option("--amend", is_flag=True, help="Ändra beslut: replace the month's decision (needs --reason).")
 @click.option("--on", "decided_on", help="Decision date YYYY-MM-DD (default: today).")
-@click.option("--profile", help="Municipal profile of rules (default: national).")
+@click.option(
+    "--profile",
+    help="Municipal profile of rules (default: the one the household's kommunkod selects, else national).",
+)
+@click.option(
+    "--surplus-considered",
+    "surplus_considered",
+    metavar="AMOUNT",
+    help="Nybesök: the part of the earlier months' normöverskott counted against this month (needs --reason; "
+    "at most the surplus shown).",
+)
 @click.option("--yes", is_flag=True, help="Record without asking (asks only on a terminal).")
 @write_options
 def decide(
@@ -106,6 +111,7 @@ def decide(
     amend: bool,
     decided_on: str | None,
     profile: str | None,
+    surplus_considered: str | None,
     yes: bool,
     actor: str | None,
     role: str,
@@ -148,11 +154,18 @@ def decide(
         conditions=list(conditions),
         profile=profile,
         amend=amend,
+        surplus_considered=Money.of(surplus_considered, field="--surplus-considered").require_non_negative().amount
+        if surplus_considered is not None
+        else None,
     )
     app, settings = open_app()
     hid = resolve_household(app, household_id)
     draft = app.draft_decision(hid, request, load_rules(), expected_version=expected_version, preview=dry_run)
-    summary = f"{draft.month}: {draft.outcome.value} (delegat {draft.delegat.value})"
+    calculation = draft.calculation
+    summary = (
+        f"{draft.month}: {draft.outcome.value} (delegat {draft.delegat.value}; profil {calculation['profile']} "
+        f"{str(calculation.get('profile_version', ''))[:12]})"
+    )
     if dry_run:
         data = {
             "household_id": str(hid),
@@ -160,14 +173,17 @@ def decide(
             "month": str(draft.month),
             "outcome": draft.outcome.value,
             "delegat": draft.delegat.value,
+            "profile": calculation["profile"],
+            "profile_version": calculation.get("profile_version"),
             "recorded": False,
             "rule_set_hash": draft.rule_set_hash,
             "calculation": draft.calculation,
         }
-        click.echo(to_json(data) if as_json else f"DRY RUN — {summary}\n{render_calculation(draft.calculation)}")
+        shown = render_calculation(draft.calculation, draft.situation, draft.applied_costs)
+        click.echo(to_json(data) if as_json else f"DRY RUN — {summary}\n{shown}")
         return
     if not as_json:
-        click.echo(f"{summary}\n{render_calculation(draft.calculation)}")
+        click.echo(f"{summary}\n{render_calculation(draft.calculation, draft.situation, draft.applied_costs)}")
     if not yes and sys.stdin.isatty() and not click.confirm("Record this decision?", default=True):
         raise click.Abort
     recorded = app.record_decision(draft)

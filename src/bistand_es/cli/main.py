@@ -34,15 +34,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reimburse": ("bistand_es.cli.reimburse", "reimburse", "Återsökning: what Migrationsverket still owes, by when."),
     "rules": ("bistand_es.cli.rules", "rules", "Regler: list and show dated rule parameters."),
     "decide": ("bistand_es.cli.decide", "decide", "Beslut: calculate and record a month's decision."),
+    "decision": ("bistand_es.cli.decision", "decision", "Beslut: show a decision, write the letter to the applicant."),
     "pay": ("bistand_es.cli.pay", "pay", "Utbetalning: pay a household's granted aid for a month."),
     "payments": ("bistand_es.cli.pay", "payments", "Utbetalningar: monthly payment run and list."),
     "projections": ("bistand_es.cli.projections", "projections", "Läsmodell: update/rebuild DuckDB."),
     "sql": ("bistand_es.cli.sql", "sql", "SQL: read-only queries on the DuckDB read model."),
     "report": ("bistand_es.cli.report", "report", "Rapporter: monthly, jobbstimulans, payments, statistics."),
     "verify": ("bistand_es.cli.verify", "verify", "Revision: verify every recorded decision of a household."),
+    "audit": ("bistand_es.cli.audit", "audit", "Revision: verify hash chains; anchor their heads."),
     "case": ("bistand_es.cli.case", "case", "Ärende: försörjningshinder and closing a case (avslut)."),
     "recovery": ("bistand_es.cli.recovery", "recovery", "Återkrav: claims, repayments, eftergift, court."),
     "person": ("bistand_es.cli.person", "person", "Person: migration status, mottagande, dossiernummer."),
+    "placement": ("bistand_es.cli.placement", "placement", "Placering: placed children (HVB, familjehem)."),
+    "users": ("bistand_es.cli.users", "users", "Användare: the user register, roles and refused commands."),
 }
 
 
@@ -60,6 +64,7 @@ class LazyGroup(click.Group):
         command = getattr(module, entry[1])
         if not isinstance(command, click.Command):
             raise TypeError(f"{entry[0]}.{entry[1]} is not a click command")
+        _check_before_running(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -68,6 +73,36 @@ class LazyGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class _AuthorisedContext(click.Context):
+    """The context of every subcommand: the role matrix is checked just before the command's own code runs.
+
+    That is after its arguments are parsed (so ``--help`` and usage errors need no user) and before anything is
+    read or recorded. The check itself is ``cli/access.py``; it runs once per invocation.
+    """
+
+    def invoke(self, callback: Any, /, *args: Any, **kwargs: Any) -> Any:
+        command = self.command
+        through_bistand = isinstance(self.find_root().command, BistandGroup)  # not a command's own unit test
+        leaf = not isinstance(command, click.Group) and callback is command.callback
+        if through_bistand and leaf and not self.meta.get(_CHECKED):
+            self.meta[_CHECKED] = True
+            from bistand_es.cli.access import authorise
+
+            authorise(self)
+        return super().invoke(callback, *args, **kwargs)
+
+
+_CHECKED = "bistand_es.authorised"
+
+
+def _check_before_running(command: click.Command) -> None:
+    """Make ``command`` and every subcommand of it run through :class:`_AuthorisedContext`."""
+    command.context_class = _AuthorisedContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _check_before_running(sub)
 
 
 def _module_exists(module: str) -> bool:
@@ -178,10 +213,16 @@ def cli() -> None:
     or deleted. Data lives in BISTAND_HOME (default ./bistand-data); set
     BISTAND_DATABASE_URL=postgresql://… to use a PostgreSQL event store.
 
+    You act as BISTAND_USER (default: your login), a user of the store's user
+    register, in one of your own roles (--actor-role or BISTAND_ROLE if you have
+    several). The first user of a new store is its administrator.
+
     \b
     Example:
-      bistand household register --municipality 1765 --applicant 19640823-3234 \\
-          --birth-date 1964-08-23 --actor anna --actor-role handlaggare
+      bistand users add admin --role administrator
+      BISTAND_USER=admin bistand users add anna --role handlaggare
+      BISTAND_USER=anna bistand household register --municipality 1765 \\
+          --applicant 19640823-3234 --birth-date 1964-08-23
     """
 
 

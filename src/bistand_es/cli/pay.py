@@ -123,7 +123,9 @@ def run(
     """Betalningskörning: pay every granted, unpaid decision for a month; print the payment list.
 
     The list (table, CSV or JSON) ends with the total, which equals the sum of the
-    granted decisions not paid before the run.
+    granted decisions not paid before the run. A payment four-eyes stops (you
+    decided the month, or a second approval is missing: `payments approve`) is
+    skipped and named on stderr ("skipped: …"; in JSON under "skipped").
 
     \b
     Example:
@@ -136,6 +138,7 @@ def run(
     out = chosen_format(fmt, as_json, as_csv)
     # The output file is opened (as a temporary file beside it) BEFORE anything is recorded: a missing or
     # read-only folder stops the run with nothing paid. It gets its final name only after the payments are saved.
+    skipped: list[dict[str, Any]] = []  # what four-eyes stopped: listed, not paid, the run goes on
     with _pending_output(output) as pending:
         app, settings = open_app()
         if sys.stderr.isatty():  # a progress bar for a person; scripts get only the list and errors
@@ -146,19 +149,21 @@ def run(
                     bar.length = total
                     bar.update(1)
 
-                rows = app.run_payments(order, progress=progress)
+                rows = app.run_payments(order, progress=progress, blocked=skipped)
         else:
-            rows = app.run_payments(order)
-        text = _payment_list(rows, str(order.month), out)
+            rows = app.run_payments(order, blocked=skipped)
+        text = _payment_list(rows, str(order.month), out, skipped)
         if pending is not None:
             pending.write(text + "\n")
     if output is not None:
         click.echo(f"wrote {output}", err=True)
     refresh_read_model(app, settings)
     click.echo(text)
+    for row in skipped:
+        click.echo(f"skipped: household {row['household_id']} {row['amount']} kr: {row['reason']}", err=True)
 
 
-def _payment_list(rows: list[dict[str, Any]], month: str, out: str) -> str:
+def _payment_list(rows: list[dict[str, Any]], month: str, out: str, skipped: list[dict[str, Any]] | None = None) -> str:
     total = sum((Money.of(r["amount"]) for r in rows), Money.zero())
     columns = [
         "payment_id",
@@ -173,7 +178,8 @@ def _payment_list(rows: list[dict[str, Any]], month: str, out: str) -> str:
         "position",
     ]
     if out == "json":
-        return to_json({"month": month, "count": len(rows), "total": str(total), "payments": rows})
+        listing = {"month": month, "count": len(rows), "total": str(total), "payments": rows}
+        return to_json({**listing, "skipped": skipped or []})
     text = render_rows(rows, out, columns)
     if out == "csv":
         return text + f"\nTOTAL,,,,{month},{total},,,,"
@@ -286,3 +292,42 @@ def cancel(
     recorded = app.cancel_payment(wanted, actor=who, reason=why, expected_version=expected_version)
     refresh_read_model(app, settings)
     report_recorded(recorded, as_json, f"payment {wanted} cancelled")
+
+
+@payments.command("approve")
+@click.argument("household_id")
+@click.option("--month", required=True, help="The month the aid concerns (avser månad), YYYY-MM.")
+@click.option("--amount", help="Approve payments up to this amount (default: what is granted and not yet paid).")
+@click.option("--reason", default="", help="A note on the approval (attest), e.g. what was checked.")
+@write_options
+def approve(
+    household_id: str,
+    month: str,
+    amount: str | None,
+    reason: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Attest: a second person's approval of a payment (fyraögonsprincipen).
+
+    A payment above the configured amount (payment_approval_above in
+    BISTAND_HOME/security.yaml, or BISTAND_PAYMENT_APPROVAL_ABOVE) is paid only
+    after another user has approved it; nobody approves a month they decided.
+
+    \b
+    Example:
+      bistand payments approve 3f2a9c1e --month 2021-03 --reason "underlag kontrollerat"
+    """
+    who = make_actor(actor, role)
+    chosen = Month.parse(month, field="--month")
+    limit = Money.of(amount, field="--amount").require_non_negative("--amount").amount if amount is not None else None
+    note = check_text(reason, "--reason").strip()
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded = app.approve_payment(
+        hid, actor=who, month=chosen, amount=limit, reason=note, expected_version=expected_version
+    )
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"payment of up to {recorded.result} kr approved for {chosen}")

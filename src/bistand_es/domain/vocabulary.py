@@ -20,7 +20,8 @@ class ActorRole(StrEnum):
     COMMITTEE = "utskott"  # socialnämndens utskott
     FINANCE_OFFICER = "ekonom"
     AUDITOR = "revisor"
-    SYSTEM = "system"
+    SYSTEM = "system"  # an automated run (the monthly payment run), never a decision
+    ADMINISTRATOR = "administrator"  # keeps the user register; no case work
 
 
 #: Delegation levels, lowest first: a decision that needs level N may be taken by any level ≥ N.

@@ -28,10 +28,18 @@ from bistand_es.domain.errors import (
     UnknownIncome,
     UnknownMember,
 )
+from bistand_es.domain.household import approvals as ap
 from bistand_es.domain.household import events as ev
 from bistand_es.domain.household import migration as mg
+from bistand_es.domain.household import placements as pl
 from bistand_es.domain.household import recovery as rc
-from bistand_es.domain.household.policy import check_delegation, require_reasons, subsistence_aid
+from bistand_es.domain.household.policy import (
+    check_delegation,
+    matters_of,
+    require_reasons,
+    required_levels,
+    subsistence_aid,
+)
 from bistand_es.domain.month import Month
 from bistand_es.domain.records import (
     Actor,
@@ -46,7 +54,7 @@ from bistand_es.domain.records import (
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
-class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
+class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, ap.ApprovalsMixin, Aggregate):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
     TOPIC = ev.TOPIC_PREFIX + "Household"
@@ -87,6 +95,12 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
     PaymentTagged = mg.PaymentTagged
     ReimbursementFiled = mg.ReimbursementFiled
     ReimbursementOutcomeRecorded = mg.ReimbursementOutcomeRecorded
+    # Four-eyes (approvals.py): a second person's approval of a payment.
+    PaymentApproved = ap.PaymentApproved
+    # Placeringar (placements.py): the commands and mutators come from PlacementMixin.
+    PlacementStarted = pl.PlacementStarted
+    PlacementEnded = pl.PlacementEnded
+    PlacementPayeeChanged = pl.PlacementPayeeChanged
 
     # ------------------------------------------------------------------ state
 
@@ -144,6 +158,9 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
         self.reimbursable_costs = {}
         self.payment_tags = {}
         self.reimbursements = {}
+        self.deciders = {}
+        self.approvals = {}
+        self.placements = {}
 
     # ------------------------------------------------------------------ queries on state
 
@@ -315,6 +332,8 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
         complete_on: date | None,
         cost_lines: list[dict[str, Any]],
         first_time: bool | None,
+        contact_on: date | None = None,
+        reason: str = "",
     ) -> None:
         """Record an application (ansökan) for one month with the costs applied for."""
         self._require_open()
@@ -331,6 +350,8 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
             complete_on=complete_on,
             cost_lines=cost_lines,
             first_time=first,
+            contact_on=contact_on,
+            reason=reason,
         )
 
     def correct_application(
@@ -491,7 +512,13 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
             amend=amends,
             reason=reason,
         )
-        check_delegation(actor.role, delegat, adjustment)
+        check_delegation(
+            actor.role,
+            delegat,
+            adjustment,
+            levels=required_levels(situation),
+            matters=matters_of(adjustment, conditions),
+        )
         aid = Decimal(calculation["aid"])
         if outcome == Outcome.REFUSED:
             aid = Decimal("0.00")
@@ -623,15 +650,19 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
         self.cohabitation.append(CohabitationPeriod(e.cohabiting, e.effective_on))
 
     def _on_application_submitted(self, e: ev.ApplicationSubmitted) -> None:
-        self.applications[e.month] = MonthlyApplication.of(
-            e.month, e.received_on, e.complete_on, e.cost_lines, e.first_time
+        self.applications[e.month] = replace(
+            MonthlyApplication.of(e.month, e.received_on, e.complete_on, e.cost_lines, e.first_time),
+            contact_on=e.contact_on,
+            reason=e.reason,
         )
         self.withdrawn.pop(e.month, None)
 
     def _on_application_corrected(self, e: ev.ApplicationCorrected) -> None:
         old = self.applications[e.month]
-        self.applications[e.month] = MonthlyApplication.of(
-            e.month, e.received_on, e.complete_on, e.cost_lines, old.first_time
+        self.applications[e.month] = replace(
+            MonthlyApplication.of(e.month, e.received_on, e.complete_on, e.cost_lines, old.first_time),
+            contact_on=old.contact_on,
+            reason=old.reason,
         )
 
     def _on_application_withdrawn(self, e: ev.ApplicationWithdrawn) -> None:
@@ -652,6 +683,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, Aggregate):
 
     def _on_decision(self, e: ev.DecisionMade) -> None:
         previous = self.decisions.get(e.month)
+        self._note_decider(e.month, e.actor["user"])
         amended = isinstance(e, ev.DecisionAmended) and previous is not None
         self.decisions[e.month] = RecordedDecision(
             decision_id=e.decision_id,
@@ -716,4 +748,8 @@ Household._MUTATORS = {
     mg.PaymentTagged: Household._on_payment_tagged,
     mg.ReimbursementFiled: Household._on_reimbursement_filed,
     mg.ReimbursementOutcomeRecorded: Household._on_reimbursement_outcome,
+    pl.PlacementStarted: Household._on_placement_started,
+    pl.PlacementEnded: Household._on_placement_ended,
+    pl.PlacementPayeeChanged: Household._on_placement_payee_changed,
+    ap.PaymentApproved: Household._on_payment_approved,
 }
