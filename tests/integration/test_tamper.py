@@ -207,7 +207,7 @@ def test_every_stored_event_carries_its_chain_and_links_to_the_one_before(store:
 
 
 def test_an_edited_input_is_named_and_so_is_the_decision_that_relied_on_it(store: Store, rules: RuleSet) -> None:
-    assert b'"3000.00"' in store.state(DECISION)  # the decision's situation used this income
+    assert b'"3000.00"' in store.state(INCOME)  # the decision's situation (sealed: docs/adr/0024) used this income
     store.replace(INCOME, b'"3000.00"', b'"300.00"')
     result = store.verify(rules)
     assert result.failed

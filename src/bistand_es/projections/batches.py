@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bistand_es.projections.errors import UnprojectableEvent
-from bistand_es.projections.rows import StoredNotification, page_rows
+from bistand_es.projections.rows import Opener, StoredNotification, page_rows
 from bistand_es.projections.schema import TABLES
 
 if TYPE_CHECKING:
@@ -37,15 +37,15 @@ class PreparedBatch:
     failure: UnprojectableEvent | None = None
 
 
-def prepare_batch(notifications: Sequence[StoredNotification]) -> PreparedBatch:
+def prepare_batch(notifications: Sequence[StoredNotification], opener: Opener | None = None) -> PreparedBatch:
     """Decode notifications into Arrow tables (pure; runs in the reader thread during long runs)."""
     failure: UnprojectableEvent | None = None
     try:
-        rows = page_rows(notifications)
+        rows = page_rows(notifications, opener)
     except UnprojectableEvent as error:
         failure = error
         notifications = notifications[: error.index]
-        rows = page_rows(notifications)
+        rows = page_rows(notifications, opener)
     tables = [(table, arrow_table(table, table_rows)) for table, table_rows in rows.tables()]
     if rows.dirty_persons:
         tables.append(("f_dirty_persons", arrow_table("f_dirty_persons", [(p,) for p in sorted(rows.dirty_persons)])))

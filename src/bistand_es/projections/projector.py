@@ -47,7 +47,7 @@ from bistand_es.projections.batches import (
 )
 from bistand_es.projections.errors import ProjectorBusy, ReadModelError, UnprojectableEvent
 from bistand_es.projections.reader import BatchReader
-from bistand_es.projections.rows import StoredNotification
+from bistand_es.projections.rows import Opener, StoredNotification, opener_of
 from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION
 from bistand_es.projections.store import Marker, ReadModelStore, wrap_error
 
@@ -257,9 +257,10 @@ def project_page(
     notifications: Sequence[StoredNotification],
     *,
     fault: Fault | None = None,
+    opener: Opener | None = None,
 ) -> int:
     """Write one batch of events and the new position in one transaction. Returns the new position."""
-    prepared = prepare_batch(notifications)
+    prepared = prepare_batch(notifications, opener)
     position = write_batch(con, prepared, fault=fault) if prepared.count else 0
     if prepared.failure is not None:
         raise prepared.failure
@@ -446,7 +447,7 @@ class _Projector:
             middle = len(notifications) // 2
             written = 0
             for part in (notifications[:middle], notifications[middle:]):
-                position, count, failure = self._write(con, prepare_batch(part), position)
+                position, count, failure = self._write(con, prepare_batch(part, opener_of(self.app)), position)
                 written += count
                 if failure is not None:
                     return position, written, failure

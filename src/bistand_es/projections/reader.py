@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from bistand_es.projections.batches import PreparedBatch, prepare_batch
-from bistand_es.projections.rows import StoredNotification
+from bistand_es.projections.rows import StoredNotification, opener_of
 
 if TYPE_CHECKING:
     from bistand_es.application.app import BistandApplication
@@ -87,7 +87,7 @@ class BatchReader:
                 break
         if not notifications:
             return None, False
-        return prepare_batch(notifications), more
+        return prepare_batch(notifications, opener_of(self._app)), more
 
     def _produce(self) -> None:
         try:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Final, Protocol
 
+from bistand_es.application.integrity.personal import personal_mapper
 from bistand_es.domain.household.policy import subsistence_aid
 from bistand_es.projections.decoding import EMPTY_LIST as _EMPTY_LIST
 from bistand_es.projections.decoding import UnfitAmount, plain
@@ -38,6 +39,17 @@ _TOPIC_PREFIX: Final = "bistand_es.household:"
 
 #: Tables whose rows :func:`page_rows` produces (the others are written by the projector itself).
 FACT_TABLES: Final = tuple(name for name in TABLES if not name.startswith("f_dirty_"))
+
+
+#: Opens the sealed personal fields of a stored state: (topic, originator id, state) -> state.
+Opener = Callable[[str, Any, bytes], bytes]
+_SEALED: Final = b'"_enc_"'
+
+
+def opener_of(app: Any) -> Opener | None:
+    """The application's way to open sealed personal fields (None: its events are not encrypted)."""
+    mapper = personal_mapper(getattr(app, "mapper", None))
+    return mapper.open_state if mapper is not None else None
 
 
 class StoredNotification(Protocol):
@@ -291,8 +303,12 @@ def event_type(topic: str) -> str:
     return topic.split(":", 1)[-1]
 
 
-def page_rows(notifications: Sequence[StoredNotification]) -> PageRows:
-    """Decode a batch of notifications into rows for every fact table (including the ``events`` audit log)."""
+def page_rows(notifications: Sequence[StoredNotification], opener: Opener | None = None) -> PageRows:
+    """Decode a batch of notifications into rows for every fact table (including the ``events`` audit log).
+
+    ``opener`` opens the personal fields sealed in a stored state (the application's key store); the ``events``
+    audit log keeps the stored state as it is, sealed.
+    """
     rows = PageRows()
     events = rows.rows["events"].append
     topics = _TOPICS
@@ -306,7 +322,9 @@ def page_rows(notifications: Sequence[StoredNotification]) -> PageRows:
         position = notification.id
         try:
             raw = notification.state
-            state: dict[str, Any] = loads(raw)
+            state: dict[str, Any] = loads(
+                opener(topic, notification.originator_id, raw) if opener is not None and _SEALED in raw else raw
+            )
             household = str(notification.originator_id)
             recorded_at: Any = state.get("timestamp")
             if type(recorded_at) is dict:
