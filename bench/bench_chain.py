@@ -48,6 +48,7 @@ def open_store(kind: type[BistandApplication], extra: dict[str, str], store: str
 
         with psycopg.connect(store, autocommit=True) as conn:
             conn.execute("DROP TABLE IF EXISTS bistand_events")
+            conn.execute("DROP TABLE IF EXISTS bistand_snapshots")
         env = Settings(home=tmp, database_url=store).event_store_env()
     return kind(env={**env, **extra})
 

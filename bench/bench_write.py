@@ -162,6 +162,7 @@ def main() -> None:
 
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute("DROP TABLE IF EXISTS bistand_events")
+            conn.execute("DROP TABLE IF EXISTS bistand_snapshots")
         run(
             Settings(home=Path("."), database_url=args.postgres).event_store_env(),
             "PostgreSQL",

@@ -12,8 +12,10 @@ with :class:`~bistand_es.domain.errors.BrokenChain` (docs/adr/0020-tamper-eviden
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from datetime import date
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -26,14 +28,22 @@ from eventsourcing.persistence import (
     Recording,
     StoredEvent,
 )
+from eventsourcing.popo import POPOAggregateRecorder
 
 from bistand_es.application.integrity.keys import AuditKeys, load_audit_keys
+from bistand_es.application.integrity.keystore import open_key_store
 from bistand_es.application.integrity.mapper import ChainedEventStore, ChainedMapper
+from bistand_es.application.integrity.personal import PersonalDataMapper
 from bistand_es.application.transcodings import DateAsISO, MonthAsStr
 from bistand_es.domain.errors import ConcurrentChange, NotFound
 from bistand_es.domain.household import Household, event_type_name
+from bistand_es.domain.household_index import HouseholdIndexShard, all_shard_keys, shard_id, shard_key
+from bistand_es.domain.person_index import PersonIndexBucket
 
 T = TypeVar("T")
+
+#: Not two hex digits, so never a household's shard: its existence says the index was built (or born) complete.
+_INDEX_MARKER_KEY = "complete"
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,10 @@ class HouseholdStore(Application[UUID]):
     """The write side's store of households (SQLite file, PostgreSQL or memory)."""
 
     name = "Bistand"  # PostgreSQL table: bistand_events
-    is_snapshotting_enabled = False
+    #: Snapshots (table bistand_snapshots) of the index aggregates, whose histories grow with the number of
+    #: households; a snapshot is a cache, outside the hash chain (docs/adr/0026-household-index-and-snapshots.md).
+    is_snapshotting_enabled = True
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {PersonIndexBucket: 10, HouseholdIndexShard: 10}
     #: Hash chains in the write path. Only the chain benchmark turns them off, to measure what they cost.
     hash_chains = True
 
@@ -76,10 +89,53 @@ class HouseholdStore(Application[UUID]):
     # ------------------------------------------------------------------ the hash chain (integrity)
 
     def construct_mapper(self) -> Mapper[UUID]:
-        inner = super().construct_mapper()
+        inner = PersonalDataMapper(super().construct_mapper(), open_key_store(self.env))
         if not self.hash_chains:
             return inner
         return ChainedMapper(inner, load_audit_keys(self.env))
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """Snapshots are written with the mapper the chain wraps: they are derived state, not chained history.
+
+        Through the chained mapper a snapshot at version N would take the place of event N in the link cache
+        and the next event would chain to it. A snapshot is checked differently: :meth:`check_snapshot`
+        compares it with a full replay of the chained events, and any snapshot can be deleted (the
+        aggregate is then replayed from its events).
+        """
+        mapper = self.mapper.inner if isinstance(self.mapper, ChainedMapper) else self.mapper
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return self.factory.event_store(mapper=mapper, recorder=recorder)
+
+    def check_snapshot(self, aggregate_id: UUID) -> bool:
+        """Whether the latest snapshot of an aggregate (if any) equals a full replay of its events."""
+        if self.snapshots is None:
+            return True
+        snapshots = list(self.snapshots.get(aggregate_id, desc=True, limit=1))
+        if not snapshots:
+            return True
+        from_snapshot: Any = self.repository.get(aggregate_id, version=snapshots[0].originator_version)
+        replayed: Any = None
+        for event in self.events.get(aggregate_id, lte=snapshots[0].originator_version):
+            replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+        return bool(replayed is not None and vars(replayed) == vars(from_snapshot))
+
+    def drop_snapshots(self) -> None:
+        """Delete every snapshot; aggregates are then replayed from their events and snapshotted again.
+
+        Snapshots of the index aggregates hold entries of many households at once, so a gallring that
+        shreds a household's key must drop them too: rebuilt from the events, they no longer hold what the
+        shredded key sealed (docs/adr/0026-household-index-and-snapshots.md).
+        """
+        if self.snapshots is None:
+            return
+        recorder: Any = self.snapshots.recorder
+        if isinstance(recorder, POPOAggregateRecorder):
+            recorder._stored_events.clear()
+            recorder._stored_events_index.clear()
+            return
+        table = recorder.events_table_name  # the application's own table name (bistand_snapshots), not input
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"DELETE FROM {table}")
 
     def construct_event_store(self) -> EventStore[UUID]:
         if not isinstance(self.mapper, ChainedMapper):
@@ -191,8 +247,59 @@ class HouseholdStore(Application[UUID]):
 
     # ------------------------------------------------------------------ reading the log
 
-    def list_households(self) -> list[dict[str, Any]]:
-        """All households, from their registration and closing events (no read model needed)."""
+    def _index_shard(self, key: str) -> HouseholdIndexShard | None:
+        try:
+            shard: object = self.repository.get(shard_id(key))
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(shard, HouseholdIndexShard):  # pragma: no cover - ids are namespaced
+            raise NotFound("household index is damaged")
+        return shard
+
+    def _index_for_write(self, household_id: UUID) -> HouseholdIndexShard:
+        """The index shard a household's registration or closing is saved with (started if new)."""
+        self.ensure_household_index()
+        key = shard_key(household_id)
+        return self._index_shard(key) or HouseholdIndexShard.start(key)
+
+    def ensure_household_index(self) -> None:
+        """Build the household index once for a store written before it existed (idempotent, cheap after).
+
+        A store whose households were registered before the index lists them here, from their registration
+        and closing events, in one save; the index is complete from then on because every registration and
+        closing saves its shard with the household.
+        """
+        if getattr(self, "_household_index_ready", False):
+            return
+        if self._index_shard(_INDEX_MARKER_KEY) is not None or not self._has_unindexed_households():
+            self._household_index_ready = True
+            return
+        shards: dict[str, HouseholdIndexShard] = {}
+        marker = HouseholdIndexShard.start(_INDEX_MARKER_KEY)
+        for row in self._scan_households():
+            key = shard_key(row["household_id"])
+            shard = shards.get(key) or self._index_shard(key) or HouseholdIndexShard.start(key)
+            shards[key] = shard
+            hid = UUID(row["household_id"])
+            shard.add(
+                hid,
+                municipality=row["municipality"],
+                applicant=row["applicant"],
+                registered_on=date.fromisoformat(row["registered_on"]),
+            )
+            if row["closed_on"] is not None:
+                shard.close(hid, date.fromisoformat(row["closed_on"]))
+        with suppress(IntegrityError, RecordConflictError):  # another process built it at the same moment
+            self.save(marker, *shards.values())
+        self._household_index_ready = True
+
+    def _has_unindexed_households(self) -> bool:
+        """Whether any household is registered while no shard exists (a store older than the index)."""
+        registered = self.recorder.select_notifications(start=None, limit=1, topics=(Household.Registered.TOPIC,))
+        return bool(registered) and self._index_shard(shard_key(registered[0].originator_id)) is None
+
+    def _scan_households(self) -> list[dict[str, Any]]:
+        """All households from their registration and closing events (the slow way: builds the index once)."""
         rows: dict[UUID, dict[str, Any]] = {}
         topics = (Household.Registered.TOPIC, Household.CaseClosed.TOPIC)
         for domain_event in self.iter_events(topics=topics):
@@ -207,6 +314,22 @@ class HouseholdStore(Application[UUID]):
             elif isinstance(domain_event, Household.CaseClosed) and domain_event.originator_id in rows:
                 rows[domain_event.originator_id]["closed_on"] = domain_event.closed_on.isoformat()
         return list(rows.values())
+
+    def households_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
+        """The households whose id starts with ``prefix`` (lower-case hex; two or more digits read one shard)."""
+        self.ensure_household_index()
+        prefix = prefix.lower()
+        keys = [shard_key(prefix)] if len(prefix) >= 2 else [k for k in all_shard_keys() if k.startswith(prefix)]
+        rows: list[dict[str, Any]] = []
+        for key in keys:
+            shard = self._index_shard(key)
+            if shard is not None:
+                rows.extend(shard.matching(prefix))
+        return rows
+
+    def list_households(self) -> list[dict[str, Any]]:
+        """All households (id, municipality, applicant, registered on, closed on), in id order, from the index."""
+        return self.households_with_prefix("")
 
     def iter_events(self, *, topics: tuple[str, ...] = (), page: int = 1000) -> Iterator[Any]:
         """All events of the application in notification order, decoded page by page.

@@ -154,7 +154,7 @@ def resolve_household(app: BistandApplication, text: str) -> UUID:
         pass
     if len(text) < 8 or any(c not in "0123456789abcdef-" for c in text):
         raise NotFound(f"unknown household {text!r}: give the household id (or its first 8+ characters)")
-    matches = [row["household_id"] for row in app.list_households() if row["household_id"].startswith(text)]
+    matches = [row["household_id"] for row in app.households_with_prefix(text)]
     if len(matches) == 1:
         return UUID(matches[0])
     if not matches:
