@@ -84,7 +84,9 @@ def request(month: str, actor: Actor = ANNA, **kw: object) -> DecisionRequest:
         ("utskott", "enhetschef", NormAdjustment.REDUCED, True),  # a higher level may decide as a lower one
         ("ekonom", None, None, False),  # ekonom never decides
         ("ekonom", "enhetschef", NormAdjustment.REDUCED, False),  # … not even "as enhetschef"
-        ("system", None, None, False),  # nor does the system
+        ("system", None, None, True),  # the monthly run grants in full, automatically (docs/adr/0025-monthly-run.md)
+        ("system", None, NormAdjustment.RAISED, False),  # … and nothing more: no norm adjustment
+        ("system", "enhetschef", None, False),  # … nor as a higher delegat
         ("revisor", None, None, False),
     ],
 )

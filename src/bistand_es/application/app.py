@@ -14,14 +14,17 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.application.decisions import DecisionCommands
+from bistand_es.application.monthly_run import MonthlyRunCommands
 from bistand_es.application.payments import PaymentCommands
 from bistand_es.application.placements import PlacementCommands
 from bistand_es.application.recovery import RecoveryCommands
 from bistand_es.application.reimbursement import ReimbursementCommands
+from bistand_es.application.stays import StayCommands
 from bistand_es.domain.errors import ConcurrentChange, NotFound
 from bistand_es.domain.household import Household
 from bistand_es.domain.month import Month
@@ -33,7 +36,14 @@ __all__ = ["BistandApplication", "Recorded"]
 
 
 class BistandApplication(
-    DecisionCommands, PaymentCommands, PlacementCommands, RecoveryCommands, ReimbursementCommands, HouseholdStore
+    MonthlyRunCommands,
+    DecisionCommands,
+    PaymentCommands,
+    PlacementCommands,
+    RecoveryCommands,
+    ReimbursementCommands,
+    StayCommands,
+    HouseholdStore,
 ):
     """The write side: households in an event store (SQLite file, PostgreSQL or memory)."""
 
@@ -50,8 +60,10 @@ class BistandApplication(
             raise NotFound("person index is damaged")
         return bucket
 
-    def _save_with_index(self, household: Household, joins: list[str], leaves: list[str]) -> Recorded:
-        """Save the household and the index buckets of the persons who joined or left, atomically."""
+    def _save_with_index(
+        self, household: Household, joins: list[str], leaves: list[str], *others: Aggregate
+    ) -> Recorded:
+        """Save the household, the index buckets of the persons who joined or left and ``others``, atomically."""
         buckets: dict[UUID, PersonIndexBucket] = {}
         for person in [*joins, *leaves]:
             key = bucket_id(person)
@@ -62,7 +74,7 @@ class BistandApplication(
         for person in joins:
             buckets[bucket_id(person)].join(person, household.id)
         try:
-            recordings = self.save(household, *buckets.values())
+            recordings = self.save(household, *buckets.values(), *others)
         except (IntegrityError, RecordConflictError):
             raise ConcurrentChange(household.id) from None
         mine = [r for r in recordings if r.domain_event.originator_id == household.id]
@@ -76,6 +88,7 @@ class BistandApplication(
         joins: list[str],
         leaves: list[str],
         expected_version: int | None,
+        closed_on: date | None = None,
     ) -> Recorded:
         attempts = 1 if expected_version is not None else 2
         for attempt in range(attempts):
@@ -83,8 +96,13 @@ class BistandApplication(
             if expected_version is not None and household.version != expected_version:
                 raise ConcurrentChange(household_id)
             command(household)
+            others: list[Aggregate] = []
+            if closed_on is not None:  # the case closed: so says the household index, in the same save
+                shard = self._index_for_write(household_id)
+                shard.close(household_id, closed_on)
+                others.append(shard)
             try:
-                return self._save_with_index(household, joins, leaves)
+                return self._save_with_index(household, joins, leaves, *others)
             except ConcurrentChange:
                 if attempt + 1 >= attempts:
                     raise
@@ -104,8 +122,10 @@ class BistandApplication(
                 birth_date=birth_date,
                 registered_on=registered_on,
             )
+            shard = self._index_for_write(household.id)
+            shard.add(household.id, municipality=municipality, applicant=applicant, registered_on=registered_on)
             try:
-                return self._save_with_index(household, [applicant], [])
+                return self._save_with_index(household, [applicant], [], shard)
             except ConcurrentChange:
                 continue  # someone else changed the person's bucket: look again (the join check decides)
         raise ConcurrentChange("(new household)")
@@ -175,6 +195,7 @@ class BistandApplication(
             joins=[],
             leaves=members,
             expected_version=expected_version,
+            closed_on=closed_on,
         )
 
     def set_cohabiting(

@@ -58,6 +58,8 @@ MATRIX: Final[dict[str, frozenset[ActorRole]]] = {
     "household remove-member": CASEWORK,
     "household set-cohabiting": CASEWORK,
     "household external-support": CASEWORK,
+    "household stay-start": CASEWORK,
+    "household stay-end": CASEWORK,
     "household show": READ,
     "household list": READ,
     "household find": READ,
@@ -78,6 +80,7 @@ MATRIX: Final[dict[str, frozenset[ActorRole]]] = {
     "payments approve": PAYING,
     "payments cancel": PAYING,
     "payments run": PAYING | {S},
+    "run-month": frozenset({S}),  # automated grants and their payments (docs/adr/0025-monthly-run.md)
     "payments list": READ,
     # Återkrav
     "recovery claim": CASEWORK,
@@ -123,6 +126,7 @@ MATRIX: Final[dict[str, frozenset[ActorRole]]] = {
     "projections status": READ,
     "projections update": READ,  # derived data only: reports bring the read model up to date anyway
     "projections rebuild": frozenset({A, S}),
+    "demo": frozenset({A}),  # fills a store with a synthetic municipality (on an empty store: the bootstrap)
 }
 
 #: Roles in the order docs/security.md shows them.

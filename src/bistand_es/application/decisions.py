@@ -27,9 +27,11 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from bistand_es.application.base import HouseholdStore, Recorded
 from bistand_es.application.placements import placement_draft
+from bistand_es.application.stays import institution_of
 from bistand_es.domain.errors import ConcurrentChange, DecisionConflict, InvalidInput
 from bistand_es.domain.household import Household
 from bistand_es.domain.household.policy import (
+    AUTOMATED_DELEGAT,
     check_delegation,
     default_delegat,
     matters_of,
@@ -150,6 +152,9 @@ def build_situation(
         row: dict[str, Any] = {"id": m.person, "role": m.role, "birth_date": m.birth_date.isoformat()}
         if m.in_school is not None:
             row["in_school"] = m.in_school
+        stay = institution_of(household, m.person, month)
+        if stay is not None:
+            row["institution"] = stay
         member_rows.append(row)
     cohabiting = household.cohabiting_in(month) and any(m.role == MemberRole.CO_APPLICANT for m in members)
     situation: dict[str, Any] = {
@@ -197,7 +202,11 @@ def draft_for(
     A ``preview`` (``decide --dry-run``) may show a month that is already decided, e.g. to see what today's
     rules would give; a draft meant for recording may not.
     """
-    delegat = request.delegat if request.delegat is not None else default_delegat(request.actor.role)
+    automated = request.actor.role == ActorRole.SYSTEM.value  # the monthly run: checked once the outcome is known
+    if request.delegat is not None:
+        delegat = request.delegat
+    else:
+        delegat = AUTOMATED_DELEGAT if automated else default_delegat(request.actor.role)
     require_reasons(
         refuse=request.refuse, norm_adjustment=request.norm_adjustment, amend=request.amend, reason=request.reason
     )
@@ -205,13 +214,10 @@ def draft_for(
         raise InvalidInput("reason: the assessment of an earlier normöverskott needs a reason (--reason)")
     profile = choose_profile(household, request.profile, request.month, rule_set)
     levels = profile.parameter("delegation").value if profile.applies("delegation") else {}
-    check_delegation(
-        request.actor.role,
-        delegat,
-        request.norm_adjustment,
-        levels={str(k): str(v) for k, v in levels.items()} if isinstance(levels, dict) else {},
-        matters=matters_of(request.norm_adjustment, request.conditions),
-    )
+    table = {str(k): str(v) for k, v in levels.items()} if isinstance(levels, dict) else {}
+    matters = matters_of(request.norm_adjustment, request.conditions)
+    if not automated:
+        check_delegation(request.actor.role, delegat, request.norm_adjustment, levels=table, matters=matters)
     application = household.applications.get(request.month)
     if application is None:
         raise DecisionConflict(f"no application for {request.month} in household {household.id}; record one first")
@@ -254,6 +260,11 @@ def draft_for(
         approved=approved,
         norm_adjustment=request.norm_adjustment,
     )
+    if automated:
+        outcome_checked = None if request.amend else outcome
+        check_delegation(
+            request.actor.role, delegat, request.norm_adjustment, levels=table, matters=matters, outcome=outcome_checked
+        )
     return DecisionDraft(
         household_id=household.id,
         household_version=household.version,

@@ -10,7 +10,8 @@ after its arguments are parsed (``--help`` and usage errors never get here). It
 3. checks the role matrix (``application/authorisation.py``) for the command path;
 4. on a refusal records ``CommandRefused`` (who, role asked for, command, why) and stops with exit 5.
 
-A store with no users allows only ``users add NAME --role administrator`` (the bootstrap); any other command is
+A store with no users allows only ``users add NAME --role administrator`` (the bootstrap) and ``demo`` (which
+adds its own users, the one running it as administrator); any other command is
 refused there without a record (there is no register yet to say who anyone is).
 """
 
@@ -72,7 +73,7 @@ def authorise(ctx: click.Context) -> None:
     app, _ = open_app()
     register = load_register(app)
     if register is None:
-        if path != BOOTSTRAP_COMMAND:
+        if path not in (BOOTSTRAP_COMMAND, "demo"):  # the demo adds its own users to an empty store
             raise NotAuthorised(
                 "no users are registered in this store yet: the first is added with "
                 "`bistand users add NAME --role administrator`"

@@ -25,6 +25,9 @@ from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.moments import shown
 from bistand_es.domain.vocabulary import MemberRole
 
+#: The institutions the fickpeng rule names (bistand_es.domain.household.stays.StayKind).
+STAY_KINDS = ["hvb", "forensic_psychiatric_care"]
+
 
 @click.group("household")
 def household() -> None:
@@ -313,6 +316,97 @@ def external_support(
     )
     refresh_read_model(app, settings)
     report_recorded(recorded, as_json, f"{len(parsed)} months of support elsewhere recorded")
+
+
+@household.command("stay-start")
+@click.argument("household_id")
+@click.option("--person", required=True, help="The member who stays at the institution.")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(STAY_KINDS),
+    help="hvb (hem för vård eller boende) or forensic_psychiatric_care (rättspsykiatrisk vård).",
+)
+@click.option("--from", "valid_from", required=True, help="First day of the stay, YYYY-MM-DD.")
+@click.option("--to", "valid_to", help="Planned last day, YYYY-MM-DD (optional).")
+@click.option("--source", default="", help="Where the stay is shown (e.g. 'intyg HVB Björken 2021-03-08').")
+@write_options
+def stay_start(
+    household_id: str,
+    person: str,
+    kind: str,
+    valid_from: str,
+    valid_to: str | None,
+    source: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Vistelse på institution: a member stays at an HVB or in forensic psychiatric care from a date.
+
+    Under a profile with the fickpeng rule (forshaga) the member's personal norm for those days is replaced
+    by fickpeng per day.
+
+    \b
+    Example:
+      bistand household stay-start 3f2a9c1e --person 640823-3234 --kind hvb --from 2021-03-11 \\
+          --source "intyg HVB Björken"
+    """
+    from bistand_es.domain.household.stays import StayKind
+
+    who = make_actor(actor, role)
+    canonical = person_id(person)
+    first = parse_day(valid_from, "--from")
+    last = parse_day(valid_to, "--to") if valid_to else None
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded = app.start_stay(
+        hid,
+        actor=who,
+        person=canonical,
+        kind=StayKind(kind),
+        valid_from=first,
+        valid_to=last,
+        source=source,
+        expected_version=expected_version,
+    )
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"{canonical} at {kind} from {first}")
+
+
+@household.command("stay-end")
+@click.argument("household_id")
+@click.option("--person", required=True, help="The member whose stay ends.")
+@click.option("--on", "ended_on", required=True, help="The last day of the stay, YYYY-MM-DD.")
+@click.option("--reason", default="", help="Why it ended (e.g. 'utskriven').")
+@write_options
+def stay_end(
+    household_id: str,
+    person: str,
+    ended_on: str,
+    reason: str,
+    actor: str | None,
+    role: str,
+    expected_version: int | None,
+    as_json: bool,
+) -> None:
+    """Vistelse slut: the member's stay at an institution ends (--on is its last day).
+
+    \b
+    Example:
+      bistand household stay-end 3f2a9c1e --person 640823-3234 --on 2021-04-20 --reason utskriven
+    """
+    who = make_actor(actor, role)
+    canonical = person_id(person)
+    last = parse_day(ended_on, "--on")
+    app, settings = open_app()
+    hid = resolve_household(app, household_id)
+    recorded = app.end_stay(
+        hid, actor=who, person=canonical, ended_on=last, reason=reason, expected_version=expected_version
+    )
+    refresh_read_model(app, settings)
+    report_recorded(recorded, as_json, f"{canonical}: stay ended {last}")
 
 
 @household.command("find")

@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "decision": ("bistand_es.cli.decision", "decision", "Beslut: show a decision, write the letter to the applicant."),
     "pay": ("bistand_es.cli.pay", "pay", "Utbetalning: pay a household's granted aid for a month."),
     "payments": ("bistand_es.cli.pay", "payments", "Utbetalningar: monthly payment run and list."),
+    "run-month": ("bistand_es.cli.monthly_run", "run_month", "Månadskörning: automated grants and payments."),
+    "demo": ("bistand_es.cli.demo", "demo", "Demo: a synthetic municipality, month by month."),
     "projections": ("bistand_es.cli.projections", "projections", "Läsmodell: update/rebuild DuckDB."),
     "sql": ("bistand_es.cli.sql", "sql", "SQL: read-only queries on the DuckDB read model."),
     "report": ("bistand_es.cli.report", "report", "Rapporter: monthly, jobbstimulans, payments, statistics."),

@@ -33,6 +33,7 @@ from bistand_es.domain.household import events as ev
 from bistand_es.domain.household import migration as mg
 from bistand_es.domain.household import placements as pl
 from bistand_es.domain.household import recovery as rc
+from bistand_es.domain.household import stays as st
 from bistand_es.domain.household.policy import (
     check_delegation,
     matters_of,
@@ -54,7 +55,7 @@ from bistand_es.domain.records import (
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
-class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, ap.ApprovalsMixin, Aggregate):
+class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayMixin, ap.ApprovalsMixin, Aggregate):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
     TOPIC = ev.TOPIC_PREFIX + "Household"
@@ -101,6 +102,9 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, ap.Appro
     PlacementStarted = pl.PlacementStarted
     PlacementEnded = pl.PlacementEnded
     PlacementPayeeChanged = pl.PlacementPayeeChanged
+    # Vistelse på institution (stays.py): the commands and mutators come from StayMixin.
+    InstitutionStayStarted = st.InstitutionStayStarted
+    InstitutionStayEnded = st.InstitutionStayEnded
 
     # ------------------------------------------------------------------ state
 
@@ -161,6 +165,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, ap.Appro
         self.deciders = {}
         self.approvals = {}
         self.placements = {}
+        self.stays = {}
 
     # ------------------------------------------------------------------ queries on state
 
@@ -518,6 +523,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, ap.Appro
             adjustment,
             levels=required_levels(situation),
             matters=matters_of(adjustment, conditions),
+            outcome=None if amends else outcome,
         )
         aid = Decimal(calculation["aid"])
         if outcome == Outcome.REFUSED:
@@ -752,4 +758,6 @@ Household._MUTATORS = {
     pl.PlacementEnded: Household._on_placement_ended,
     pl.PlacementPayeeChanged: Household._on_placement_payee_changed,
     ap.PaymentApproved: Household._on_payment_approved,
+    st.InstitutionStayStarted: Household._on_stay_started,
+    st.InstitutionStayEnded: Household._on_stay_ended,
 }

@@ -17,6 +17,10 @@ from bistand_es.domain.vocabulary import DELEGATION_LEVEL, ActorRole, NormAdjust
 #: Forshaga's delegation order).
 NORM_ADJUSTMENT_DELEGAT = ActorRole.UNIT_MANAGER
 
+#: The delegat an automated decision names: a system user decides only what the lowest delegat may, and only that
+#: (a full grant, bifall; förvaltningslagen 28 § allows a decision to be taken automatically).
+AUTOMATED_DELEGAT = ActorRole.CASEWORKER
+
 #: The matters a delegation order may name (keys of a profile's ``delegation`` table): förhöjd/reducerad norm,
 #: aid beyond the guidelines under 4 kap. 2 § (a decision with a repayment condition), a stay abroad with aid and
 #: a return visit before repatriation.
@@ -31,7 +35,10 @@ _WORDS: Final = {
 
 
 def can_decide(role: str) -> bool:
-    """Whether a role is in the delegation order at all (ekonom, revisor and system are not)."""
+    """Whether a role is in the delegation order at all (ekonom, revisor and system are not).
+
+    A ``system`` user still records automated grants (see :func:`check_automated`), never anything else.
+    """
     return role in {r.value for r in DELEGATION_LEVEL}
 
 
@@ -65,13 +72,20 @@ def check_delegation(
     *,
     levels: Mapping[str, str] | None = None,
     matters: Iterable[str] = (),
+    outcome: Outcome | None = None,
 ) -> None:
     """The recording user may decide, reaches the delegat named, and the delegat reaches what is decided.
+
+    ``outcome`` is the outcome of a first decision on a month (None for an amendment or any other decision):
+    a ``system`` user may record only a first bifall (:func:`check_automated`).
 
     ``levels`` is the profile's delegation table (matter → lowest delegat, e.g. Forshaga's guideline: enhetschef
     for a förhöjd/reducerad norm, utskott for aid beyond the guidelines); without one a norm adjustment needs
     :data:`NORM_ADJUSTMENT_DELEGAT`. ``matters`` adds matters beyond the norm adjustment (see :func:`matters_of`).
     """
+    if actor_role == ActorRole.SYSTEM.value:
+        check_automated(delegat, norm_adjustment, outcome=outcome, matters=matters)
+        return
     if not can_decide(actor_role):
         raise NotAuthorised(f"{actor_role} may not take decisions on ekonomiskt bistånd (not in the delegation order)")
     level = DELEGATION_LEVEL.get(delegat)
@@ -87,6 +101,24 @@ def check_delegation(
         needed = _DEFAULT_LEVELS.get(matter) if named is None else _role(named)
         if needed is not None and level < DELEGATION_LEVEL[needed]:
             raise NotAuthorised(f"{_WORDS[matter]} needs delegat {needed.value} or higher")
+
+
+def check_automated(
+    delegat: ActorRole, norm_adjustment: NormAdjustment | None, *, outcome: Outcome | None, matters: Iterable[str] = ()
+) -> None:
+    """An automated decision (a ``system`` user, the monthly run) grants in full and nothing else.
+
+    It is a first decision on the month with the outcome bifall, as delegat :data:`AUTOMATED_DELEGAT`, with no
+    förhöjd/reducerad norm and no matter of the delegation order (no repayment condition, no stay abroad). A
+    refusal, a partial grant, an amendment or a norm adjustment is a caseworker's assessment.
+    """
+    if outcome != Outcome.GRANTED:
+        what = "an amendment or a decision other than on a month's aid" if outcome is None else outcome.value
+        raise NotAuthorised(f"an automated decision (system) may only grant in full (bifall), not {what}")
+    if norm_adjustment is not None or set(matters):
+        raise NotAuthorised("an automated decision (system) may not adjust the norm or decide a delegated matter")
+    if delegat != AUTOMATED_DELEGAT:
+        raise NotAuthorised(f"an automated decision (system) is taken as delegat {AUTOMATED_DELEGAT.value} only")
 
 
 def _role(name: str) -> ActorRole:
