@@ -12,6 +12,7 @@ then changed without a new event: the next catch-up recomputes the windows and t
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,7 +159,12 @@ def check(home: Path, app: Any, store_settings: Settings, history: list[Month]) 
         assert (str(month) in qualifying_next) == engine_next, f"{month}: qualifies next month?"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(
+    max_examples=10 if os.environ.get("CI") == "true" else 25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(kind, min_size=SPAN, max_size=SPAN), override, override)
 def test_the_read_sides_windows_are_the_engines_across_histories_and_overrides(
     months: list[str | None], first: tuple[tuple[str, int], int] | None, second: tuple[tuple[str, int], int] | None

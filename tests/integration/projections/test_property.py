@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from datetime import date
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -243,7 +245,12 @@ def everything(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(
+    max_examples=12 if os.environ.get("CI") == "true" else 30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(operation, min_size=1, max_size=40))
 def test_rebuild_from_zero_equals_catching_up_after_every_event(ops: list[tuple[Any, ...]]) -> None:
     root = Path(tempfile.mkdtemp(prefix="bistand-prop-"))
