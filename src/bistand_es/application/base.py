@@ -133,9 +133,10 @@ class HouseholdStore(Application[UUID]):
             recorder._stored_events.clear()
             recorder._stored_events_index.clear()
             return
-        table = recorder.events_table_name  # the application's own table name (bistand_snapshots), not input
+        # The recorder's own table name (bistand_snapshots, perhaps schema-qualified), quoted as an identifier.
+        table = ".".join('"' + part.replace('"', '""') + '"' for part in recorder.events_table_name.split("."))
         with recorder.datastore.transaction(commit=True) as cursor:
-            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("DELETE FROM " + table)
 
     def construct_event_store(self) -> EventStore[UUID]:
         if not isinstance(self.mapper, ChainedMapper):
