@@ -115,3 +115,40 @@ class Bistand:
 
     def json(self, *args: str, user: str | None = None) -> Any:
         return json.loads(self.ok(*args, "--json", user=user).stdout)
+
+    def digest(self) -> tuple[int, str]:
+        """The event store's digest (:func:`tests.conftest.store_digest`): equal digests, nothing recorded."""
+        from bistand_es.application.app import BistandApplication
+        from bistand_es.application.config import Settings
+        from tests.conftest import store_digest
+
+        url = self.env["BISTAND_DATABASE_URL"] or None
+        return store_digest(BistandApplication(env=Settings(home=self.home, database_url=url).event_store_env()))
+
+    def refused(self, text: str, *args: str, code: int | None = None) -> Result:
+        """Run a command that must be refused: one clean ``error:`` line containing ``text``, a non-zero exit (or
+        exactly ``code``), no traceback, and nothing recorded."""
+        before = self.digest()
+        result = self.run(*args)
+        if code is None:
+            assert result.exit_code != 0, f"{args}: {result.output}"
+        else:
+            assert result.exit_code == code, f"{args}: {result.output}"
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert text in lines[0], lines[0]
+        assert "Traceback" not in result.output
+        assert self.digest() == before
+        return result
+
+
+def on_backend(backend: str, home: Path) -> Bistand:
+    """A runner on the embedded default (``sqlite``) or on the test PostgreSQL database, emptied first
+    (skips when ``BISTAND_TEST_POSTGRES_URL`` is not set)."""
+    if backend == "postgres":
+        from tests.conftest import postgres_url_or_skip, reset_postgres
+
+        url = postgres_url_or_skip()
+        reset_postgres(url)
+        return Bistand(home, BISTAND_DATABASE_URL=url)
+    return Bistand(home)

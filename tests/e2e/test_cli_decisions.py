@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import postgres_url_or_skip, reset_postgres
-from tests.e2e.cli import Bistand
+from tests.e2e.cli import Bistand, on_backend
 
 ANNA = "640823-3234"
 BO = "701063-2391"
@@ -38,11 +37,7 @@ def decision_event(cli: Bistand, hid: str, month: str) -> dict:
 @pytest.fixture(params=["sqlite", "postgres"])
 def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Bistand:
     """Decisions and payments through the CLI on the embedded default and on PostgreSQL."""
-    if request.param == "postgres":
-        url = postgres_url_or_skip()
-        reset_postgres(url)
-        return Bistand(tmp_path / "data", BISTAND_DATABASE_URL=url)
-    return Bistand(tmp_path / "data")
+    return on_backend(request.param, tmp_path / "data")
 
 
 def test_jobbstimulans_opens_after_six_supported_months_and_payments_add_up(cli: Bistand) -> None:

@@ -16,10 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bistand_es.application.app import BistandApplication
-from bistand_es.application.config import Settings
-from tests.conftest import postgres_url_or_skip, reset_postgres, store_digest
-from tests.e2e.cli import Bistand
+from tests.e2e.cli import Bistand, on_backend
 
 SIV = "19850402-1232"
 OTHER = "19640823-3234"
@@ -39,29 +36,11 @@ units:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Bistand:
-    if request.param == "postgres":
-        url = postgres_url_or_skip()
-        reset_postgres(url)
-        return Bistand(tmp_path / "data", BISTAND_DATABASE_URL=url)
-    return Bistand(tmp_path / "data")
-
-
-def digest(cli: Bistand) -> tuple[int, str]:
-    url = cli.env["BISTAND_DATABASE_URL"] or None
-    app = BistandApplication(env=Settings(home=cli.home, database_url=url).event_store_env())
-    return store_digest(app)
+    return on_backend(request.param, tmp_path / "data")
 
 
 def refused(cli: Bistand, code: int, text: str, *args: str) -> None:
-    """One clean line on stderr, the exit code, nothing recorded."""
-    before = digest(cli)
-    result = cli.run(*args)
-    assert result.exit_code == code, f"{args}: {result.output}"
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert text in lines[0], lines[0]
-    assert "Traceback" not in result.output
-    assert digest(cli) == before
+    cli.refused(text, *args, code=code)
 
 
 def paid_month(cli: Bistand, hid: str, month: str, paid_on: str) -> str:

@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bistand_es.application.app import BistandApplication
-from bistand_es.application.config import Settings
-from tests.conftest import postgres_url_or_skip, reset_postgres, store_digest
-from tests.e2e.cli import Bistand
+from tests.e2e.cli import Bistand, on_backend
 
 CHILD = "20070501-1237"  # 15 in March 2023
 GOTEBORG = "1480"
@@ -22,27 +19,11 @@ GOTEBORG = "1480"
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Bistand:
-    if request.param == "postgres":
-        url = postgres_url_or_skip()
-        reset_postgres(url)
-        return Bistand(tmp_path / "data", BISTAND_DATABASE_URL=url)
-    return Bistand(tmp_path / "data")
-
-
-def digest(cli: Bistand) -> tuple[int, str]:
-    url = cli.env["BISTAND_DATABASE_URL"] or None
-    return store_digest(BistandApplication(env=Settings(home=cli.home, database_url=url).event_store_env()))
+    return on_backend(request.param, tmp_path / "data")
 
 
 def refused(cli: Bistand, text: str, *args: str) -> None:
-    """One clean line on stderr, a non-zero exit, nothing recorded."""
-    before = digest(cli)
-    result = cli.run(*args)
-    assert result.exit_code != 0, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert text in lines[0], lines[0]
-    assert digest(cli) == before
+    cli.refused(text, *args)
 
 
 def test_a_placed_child_at_an_hvb_from_refusal_to_payment(cli: Bistand) -> None:
