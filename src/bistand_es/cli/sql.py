@@ -138,7 +138,9 @@ def run_bounded(
     def stop() -> None:
         con.interrupt()
         while not done.wait(_POLL):  # an Event, not Thread.join: a join cut short by Ctrl-C returns too early
-            pass
+            # Asked again: a statement that had not reached DuckDB when first interrupted would otherwise run on
+            # to its end (seen on a loaded machine, where the worker thread starts late).
+            con.interrupt()
 
     worker = threading.Thread(target=work, name="bistand-sql", daemon=True)
     deadline = time.monotonic() + timeout
