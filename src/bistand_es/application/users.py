@@ -65,7 +65,7 @@ def list_users(app: Application[UUID]) -> list[dict[str, Any]]:
 
 
 def record_refusal(app: Application[UUID], *, user: str, role: str | None, command: str, reason: str) -> int:
-    """Record that the role matrix refused a command (its own small aggregate: never conflicts)."""
+    """Record a refused command (its own small aggregate: never conflicts). Called by ``cli/access.py`` only."""
     recordings = app.save(Refusal.record(user=user, role=role, command=command, reason=reason))
     return recordings[-1].notification.id if recordings else 0
 

@@ -15,7 +15,14 @@ from typing import Any
 import click
 
 from bistand_es.cli.guard import check_arguments, check_environment, error_line
-from bistand_es.domain.errors import BistandError, Interrupted, InvalidInput, StoreBusy, StoreUnavailable
+from bistand_es.domain.errors import (
+    BistandError,
+    Interrupted,
+    InvalidInput,
+    NotAuthorised,
+    StoreBusy,
+    StoreUnavailable,
+)
 
 # Exceptions of these libraries are failures of a store (a damaged, locked, read-only or unreachable file or
 # server), not bugs: they become one line. Matched by module name so that nothing heavy is imported here.
@@ -49,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "person": ("bistand_es.cli.person", "person", "Person: migration status, mottagande, dossiernummer."),
     "placement": ("bistand_es.cli.placement", "placement", "Placering: placed children (HVB, familjehem)."),
     "users": ("bistand_es.cli.users", "users", "Användare: the user register, roles and refused commands."),
+    "gallring": ("bistand_es.cli.gallring", "gallring", "Gallring: dispose of files five years after the last entry."),
 }
 
 
@@ -150,6 +158,9 @@ class BistandGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except NotAuthorised as refusal:
+            _record_refusal(ctx, refusal)
+            raise
         except (BistandError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except UnicodeError as error:
@@ -160,6 +171,24 @@ class BistandGroup(LazyGroup):
             if translated is None:
                 raise
             raise translated from None
+
+
+def _record_refusal(ctx: click.Context, refusal: NotAuthorised) -> None:
+    """Every refusal about who may act (exit 5) is recorded here, whichever rule refused (``cli/access.py``).
+
+    The refusal itself is what the user sees: if the record cannot be written (the store is unavailable),
+    that is a warning beneath it, not a different error.
+    """
+    from bistand_es.cli.access import record_refused
+
+    try:
+        record_refused(ctx, refusal)
+    except Exception as error:
+        translated = error if isinstance(error, BistandError) else store_error(error, ctx)
+        if translated is None:
+            raise
+        problem = error_line(str(translated)).removeprefix("error: ")
+        click.echo(f"warning: the refusal could not be recorded ({problem})", err=True)
 
 
 def _fail(message: str, code: int) -> None:

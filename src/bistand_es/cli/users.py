@@ -17,8 +17,9 @@ def users() -> None:
 
     You act as BISTAND_USER (default: your login). On a store with no users the
     first `users add NAME --role administrator` makes NAME its administrator;
-    after that only an administrator changes users. Every command the role
-    matrix refuses is recorded and listed by `users log`.
+    after that only an administrator changes users. Every refusal of who may
+    act (role matrix, delegation order, four-eyes) is recorded and listed by
+    `users log`.
 
     \b
     Example:
@@ -135,7 +136,7 @@ def list_users(fmt: str, as_json: bool, as_csv: bool) -> None:
 @users.command("log")
 @format_option
 def log(fmt: str, as_json: bool, as_csv: bool) -> None:
-    """Vägrade kommandon: every command the role matrix refused (when, who, role, command, why).
+    """Vägrade kommandon: every refusal (role matrix, delegation, four-eyes): when, who, role, command, why.
 
     \b
     Example:

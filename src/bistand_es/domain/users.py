@@ -1,9 +1,10 @@
-"""The user register: who may act in this store, in which roles, and the refusals of the role matrix.
+"""The user register: who may act in this store, in which roles, and the refusals of who may act.
 
 - :class:`UserRegister` is one aggregate with one fixed id (:data:`REGISTER_ID`): ``UserAdded``, ``RoleGranted``,
   ``RoleRevoked``, ``UserDisabled``. It stays small (a few events per user), so every command can replay it.
 - :class:`Refusal` is a one-event aggregate per refused command (``CommandRefused``: who, which role was asked
-  for, which command, why; *when* is the event's timestamp). Recording one needs no load and never conflicts,
+  for or acted in, which command, why; *when* is the event's timestamp), whichever rule refused it: the role
+  matrix, the register, the delegation order or four-eyes. Recording one needs no load and never conflicts,
   and the register's replay does not grow with refusals.
 
 The register keeps its own consistency (a store starts with an administrator, nobody is added twice, the last
@@ -213,7 +214,7 @@ class UserRegister(Aggregate):
 
 
 class Refusal(Aggregate):
-    """One command the role matrix refused: recorded, never changed."""
+    """One refused command (role matrix, register, delegation order, four-eyes): recorded, never changed."""
 
     TOPIC = _TOPIC_PREFIX + "Refusal"
 
@@ -223,7 +224,7 @@ class Refusal(Aggregate):
     class CommandRefused(Aggregate.Created, Event):
         TOPIC = _TOPIC_PREFIX + "CommandRefused"
         user: str  # the user name the command ran under (BISTAND_USER or the OS login), registered or not
-        role: str | None  # the role asked for (--actor-role/BISTAND_ROLE), if any
+        role: str | None  # the role acted in, or asked for (--actor-role/BISTAND_ROLE) if it was refused
         command: str  # the command path, e.g. "decide" or "payments run" (never its arguments)
         reason: str
 
