@@ -35,6 +35,11 @@ CASEWORK: Final = frozenset({H, E, U})
 PAYING: Final = frozenset({F})
 #: Återsökning paperwork: case workers and the ekonom.
 CLAIMS: Final = frozenset({H, E, U, F})
+#: Turning a read-model pseudonym back into an identity number (and the reverse): case work that must find the
+#: person (handläggare, enhetschef), the auditor checking a case (read-only) and the administrator (the
+#: statistics export to Socialstyrelsen). Not the utskott, the ekonom or an automated run: they work from the case
+#: or from amounts, not from the read model's people (docs/security.md, "Personal data").
+RESOLVE: Final = frozenset({H, E, R, A})
 
 #: Commands that touch no event store: anyone may run them, without a registered user.
 OPEN: Final = frozenset(
@@ -98,6 +103,8 @@ MATRIX: Final[dict[str, frozenset[ActorRole]]] = {
     "person reception": CASEWORK,
     "person unaccompanied": CASEWORK,
     "person reference": CASEWORK,
+    "person resolve": RESOLVE,
+    "person pseudonym": RESOLVE,
     # Placeringar (docs/placements.md)
     "placement start": CASEWORK,
     "placement end": CASEWORK,
@@ -126,7 +133,10 @@ MATRIX: Final[dict[str, frozenset[ActorRole]]] = {
     "projections status": READ,
     "projections update": READ,  # derived data only: reports bring the read model up to date anyway
     "projections rebuild": frozenset({A, S}),
-    "demo": frozenset({A}),  # fills a store with a synthetic municipality (on an empty store: the bootstrap)
+    "demo": frozenset({A}),
+    # Gallring (12 kap. SoL): the administrator disposes; the plan is read by those who answer for it
+    "gallring plan": frozenset({E, R, A}),
+    "gallring run": frozenset({A}),  # fills a store with a synthetic municipality (on an empty store: the bootstrap)
 }
 
 #: Roles in the order docs/security.md shows them.

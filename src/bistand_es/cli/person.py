@@ -1,7 +1,9 @@
-"""``bistand person``: a member's migration facts (status, reception, unaccompanied, Migrationsverket's numbers).
+"""``bistand person``: a member's migration facts (status, reception, unaccompanied, Migrationsverket's numbers),
+and the read model's pseudonyms (``resolve``, ``pseudonym``).
 
-They are events of the household (docs/adr/0018-reimbursement-claims.md) and the input of återsökning
-(`bistand reimburse scan`).
+The migration facts are events of the household (docs/adr/0018-reimbursement-claims.md) and the input of
+återsökning (`bistand reimburse scan`). The read model shows every person as a pseudonym
+(docs/adr/0024-personal-data-and-gallring.md); ``resolve`` and ``pseudonym`` translate for the roles that may.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bistand_es.cli.common import (
     report_recorded,
     resolve_household,
 )
+from bistand_es.cli.output import chosen_format, format_option, render_rows
 from bistand_es.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -47,13 +50,15 @@ def _done(app: BistandApplication, recorded: Recorded, as_json: bool, message: s
 
 @click.group("person")
 def person() -> None:
-    """Personuppgifter för återsökning: migration status, mottagande, ensamkommande, dossiernummer.
+    """Personuppgifter för återsökning (migration status, mottagande, ensamkommande, dossiernummer); pseudonymer.
 
     \b
     Example:
       bistand person status 3f2a9c1e --person 850402-1232 --status asylum_seeker --from 2021-05-01
       bistand person reception 3f2a9c1e --person 850402-1232 --on 2022-03-10 --anvisad
       bistand person reference 3f2a9c1e --person 850402-1232 --dossier 1234567
+      bistand person pseudonym 850402-1232
+      bistand person resolve P-3b5f7c688d1abffe
     """
 
 
@@ -194,3 +199,90 @@ def reference(
     hid = resolve_household(app, household_id)
     recorded = app.record_agency_reference(hid, actor=who, person=pid, kind=kind, reference=str(text))
     _done(app, recorded, as_json, f"{pid}: {kind.value} {str(text).strip()}")
+
+
+# ------------------------------------------------------------------------------------ pseudonyms of the read model
+
+
+def authorise_resolution(command: str) -> None:
+    """Refuse (and record the refusal) unless the acting user holds a role that may resolve pseudonyms (the row
+    ``person resolve`` of the role matrix): for ``--resolve`` of commands every role may run."""
+    from bistand_es.application.authorisation import ROLE_ORDER, allowed_role, roles_for
+    from bistand_es.application.users import load_register
+    from bistand_es.cli.access import name_refused_command
+    from bistand_es.domain.errors import NotAuthorised
+    from bistand_es.domain.users import User
+
+    app, settings = open_app()
+    user = settings.acting_user()
+    try:
+        register = load_register(app)
+        if register is None:
+            raise NotAuthorised("no users are registered in this store yet")
+        resolved = register.resolve(user, settings.role, need_role=False)
+        roles = tuple(resolved.roles) if isinstance(resolved, User) else (resolved.role,)
+        if allowed_role("person resolve", roles) is None:
+            allowed = ", ".join(r.value for r in ROLE_ORDER if r in roles_for("person resolve"))
+            raise NotAuthorised(
+                f"a {'/'.join(roles)} may not resolve pseudonyms (bistand {command} --resolve; allowed: {allowed})"
+            )
+    except NotAuthorised:
+        name_refused_command(f"{command} --resolve")  # recorded once, where the CLI maps errors (cli/access.py)
+        raise
+
+
+@person.command("resolve")
+@click.argument("pseudonym")
+@format_option
+def resolve(pseudonym: str, fmt: str, as_json: bool, as_csv: bool) -> None:
+    """Vem är pseudonymen: the identity number(s) and household(s) behind a read-model pseudonym (P-…).
+
+    The read model (reports, bistand sql) shows people as pseudonyms only; this looks one up in the key store.
+    An unknown pseudonym and one whose household is disposed of (gallrad) are errors.
+
+    \b
+    Example:
+      bistand person resolve P-3b5f7c688d1abffe
+      bistand person resolve P-3b5f7c688d1abffe --format json
+    """
+    from bistand_es.application.integrity import pseudonyms
+    from bistand_es.domain.errors import NotFound
+
+    app, _ = open_app()
+    keys = pseudonyms.key_store_of(app)
+    try:
+        found = pseudonyms.resolve(keys, pseudonym)
+    except NotFound:
+        if not pseudonyms.is_pseudonym(pseudonym.strip()):
+            raise
+        from bistand_es.cli.sql import refresh
+
+        refresh(False)  # the projector writes resolution rows as it meets persons: catch it up, then look again
+        found = pseudonyms.resolve(keys, pseudonym)
+    rows = [
+        {
+            "pseudonym": entry.pseudonym,
+            "household_id": entry.household_id,
+            "person": entry.identity if entry.identity is not None else pseudonyms.DISPOSED,
+        }
+        for entry in found
+    ]
+    click.echo(render_rows(rows, chosen_format(fmt, as_json, as_csv), ["pseudonym", "household_id", "person"]))
+
+
+@person.command("pseudonym")
+@click.argument("person_number", metavar="PERSON")
+@format_option
+def pseudonym(person_number: str, fmt: str, as_json: bool, as_csv: bool) -> None:
+    """Pseudonymen för en person: how the read model (reports, bistand sql) shows this identity number.
+
+    \b
+    Example:
+      bistand person pseudonym 850402-1232
+    """
+    from bistand_es.application.integrity import pseudonyms
+
+    pid = person_id(person_number)
+    app, _ = open_app()
+    alias = pseudonyms.pseudonym_of(pseudonyms.key_store_of(app), pid)
+    click.echo(render_rows([{"person": pid, "pseudonym": alias}], chosen_format(fmt, as_json, as_csv)))

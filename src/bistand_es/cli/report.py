@@ -1,4 +1,8 @@
-"""``bistand report NAME``: monthly, jobbstimulans, payments, statistics (from the read model)."""
+"""``bistand report NAME``: monthly, jobbstimulans, payments, statistics (from the read model).
+
+People appear as the read model shows them, as pseudonyms; ``--resolve`` turns them back into identity numbers
+for the roles that may (the role matrix's row ``person resolve``), with one lookup in the key store.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ _NAMES = ("monthly", "jobbstimulans", "payments", "statistics")
 @format_option
 @click.option("--no-update", is_flag=True, help="Read the read model as it is (no catch-up first).")
 @click.option(
+    "--resolve",
+    is_flag=True,
+    help="Show identity numbers instead of pseudonyms (handläggare, enhetschef, revisor, administrator).",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=0),
     default=None,
@@ -28,6 +37,7 @@ def report(
     as_json: bool,
     as_csv: bool,
     no_update: bool,
+    resolve: bool,
     wait: float | None,  # float-ok: seconds
 ) -> None:
     """Rapporter from the read model.
@@ -39,14 +49,17 @@ def report(
     statistics     Socialstyrelsen's per-person monthly rows (CSV by default); needs --month
 
     When the read model is behind the event store (e.g. an event it cannot project), a warning on stderr says so.
+    People are shown as pseudonyms (P-…); --resolve shows their personnummer (the file for Socialstyrelsen needs
+    it), for the roles allowed to resolve pseudonyms.
 
     \b
     Examples:
       bistand report monthly --month 2021-03
-      bistand report statistics --month 2021-03 > 1765-2021-03.csv
+      bistand report statistics --month 2021-03 --resolve > 1765-2021-03.csv
     """
     from bistand_es.cli.sql import open_read_only, refresh
     from bistand_es.domain.month import Month
+    from bistand_es.projections.reports import PERSON_COLUMNS
     from bistand_es.projections.reports import report as run_report
 
     chosen_month = str(Month.parse(month, field="--month")) if month else None
@@ -55,10 +68,20 @@ def report(
     output = chosen_format(fmt, as_json, as_csv)
     if name == "statistics" and fmt == "table" and not as_json:
         output = "csv"
+    if resolve:
+        from bistand_es.cli.person import authorise_resolution
+
+        authorise_resolution("report")
     settings = refresh(no_update)
     con = open_read_only(settings, wait)
     try:
         result = run_report(con, name, chosen_month)
     finally:
         con.close()
-    click.echo(render_rows(result.rows, output, result.columns))
+    rows = result.rows
+    if resolve:
+        from bistand_es.application.integrity.pseudonyms import key_store_of, resolved_rows
+        from bistand_es.cli.common import open_app
+
+        rows = resolved_rows(key_store_of(open_app()[0]), rows, PERSON_COLUMNS)
+    click.echo(render_rows(rows, output, result.columns))

@@ -5,6 +5,9 @@ covered payment of a claim. Deadlines are the ones the claim event stored per pa
 (the earliest of its payments) is the domain's :attr:`RecoveryClaim.court_deadline`, evaluated here on the stored
 payments. Every claim an event changes is marked (``dirty_claims``) so that the projector recomputes its balances
 with the domain's rules at the end of the run (:mod:`bistand_es.projections.recovery_balances`).
+
+Free text (the caseworker's reasons, a plan's note, the person's own payment reference) stays out of the rows; a
+member is written as the member's pseudonym (:mod:`bistand_es.projections.rows`).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def _earliest_deadline(s: dict[str, Any], payments: list[dict[str, Any]]) -> str
             for p in payments
         ),
         delegat=s.get("delegat") or "",
-        reason=s.get("reason") or "",
+        reason="",  # free text, left sealed by the projector; no part of the deadline
     )
     return claim.court_deadline.isoformat()
 
@@ -72,7 +75,7 @@ def _claimed(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | 
     rows.rows["f_recovery_claims"].append(
         (
             pos, hid, claim_id, s["ground"], s.get("law"), s.get("required_condition"), money(s["amount"]),
-            plain(s["decided_on"]), s.get("delegat"), s.get("reason"), _earliest_deadline(s, payments), user, at,
+            plain(s["decided_on"]), s.get("delegat"), None, _earliest_deadline(s, payments), user, at,
         ),
     )  # fmt: skip
     append = rows.rows["f_recovery_claim_payments"].append
@@ -87,11 +90,19 @@ def _claimed(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | 
     rows.dirty_claims.add(claim_id)
 
 
+def _reference(s: dict[str, Any]) -> str | None:
+    """A repayment's reference in the read model: an agency's refund names the advance request it settles (an id,
+    joined by ``v_advance_requests``); the person's own reference (free text) is left out."""
+    if s.get("source") == "person":
+        return None
+    return s.get("reference") or None
+
+
 def _received(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     rows.rows["f_repayments_received"].append(
         (
             pos, hid, s["claim_id"], money(s["amount"]), plain(s["received_on"]), s.get("source"),
-            s.get("reference") or None, user, at,
+            _reference(s), user, at,
         ),
     )  # fmt: skip
     rows.dirty_claims.add(s["claim_id"])
@@ -100,7 +111,7 @@ def _received(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str |
 def _waived(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     rows.rows["f_repayments_waived"].append(
         (
-            pos, hid, s["claim_id"], money(s["amount"]), plain(s["waived_on"]), s.get("delegat"), s.get("reason"),
+            pos, hid, s["claim_id"], money(s["amount"]), plain(s["waived_on"]), s.get("delegat"), None,
             user, at,
         ),
     )  # fmt: skip
@@ -123,7 +134,7 @@ def _plan(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | Non
     rows.rows["f_recovery_plans"].append(
         (
             pos, hid, s["claim_id"], plain(s["agreed_on"]), json_bytes(instalments) if instalments else EMPTY_LIST,
-            s.get("note"), user, at,
+            None, user, at,
         ),
     )  # fmt: skip
 
@@ -131,7 +142,7 @@ def _plan(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | Non
 def _advance_requested(rows: PageRows, s: dict[str, Any], pos: int, hid: str, user: str | None, at: str) -> None:
     rows.rows["f_advance_requests"].append(
         (
-            pos, hid, s["request_id"], s.get("agency"), s.get("member"), s.get("benefit"),
+            pos, hid, s["request_id"], s.get("agency"), rows.member(hid, s.get("member")), s.get("benefit"),
             [str(plain(m)) for m in s.get("months") or ()], money(s["amount_per_month"]), plain(s["requested_on"]),
             [str(d) for d in s.get("decisions") or ()], user, at,
         ),

@@ -69,6 +69,9 @@ ORDER BY municipality, month
 
 REPORTS: Final = ("monthly", "jobbstimulans", "payments", "statistics")
 
+#: Report columns that hold a person's pseudonym (``bistand report --resolve`` shows the identity number).
+PERSON_COLUMNS: Final = frozenset({"person", "person_id"})
+
 
 def report(con: duckdb.DuckDBPyConnection, name: str, month: str | None) -> Result:
     """Run a named report; ``month`` ('YYYY-MM') is required by jobbstimulans and statistics."""

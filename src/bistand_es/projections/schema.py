@@ -45,7 +45,8 @@ from bistand_es.projections.reimbursement_schema import (
 #: Raise when the rows an event produces change; a store with another version is rebuilt from zero.
 #: 4: the återkrav events get rows (before, only the ``events`` audit log had them).
 #: 5: the återsökning events get rows, and the engine's opportunities are derived from them.
-PROJECTION_VERSION: Final = 5
+#: 6: identity numbers become pseudonyms; names, reasons, notes and evidence are left out (ADR 0024).
+PROJECTION_VERSION: Final = 6
 
 
 #: Columns of every table the projector writes: (name, DuckDB type). Order = insert order.

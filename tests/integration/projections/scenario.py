@@ -22,6 +22,13 @@ def memory_app() -> BistandApplication:
     return BistandApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 
 
+def alias(app: BistandApplication, identity: str) -> str:
+    """The pseudonym the read model shows for ``identity`` (the application's key store's secret)."""
+    from bistand_es.application.integrity.pseudonyms import key_store_of, pseudonym_of
+
+    return pseudonym_of(key_store_of(app), identity)
+
+
 def sqlite_app(home: Path) -> tuple[BistandApplication, Settings]:
     settings = Settings(home=home)
     return BistandApplication(env=settings.event_store_env()), settings

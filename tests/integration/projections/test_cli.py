@@ -18,7 +18,7 @@ from bistand_es.domain.month import Month
 from bistand_es.projections.schema import PROJECTION_VERSION
 from tests.e2e.cli import register_users
 
-from .scenario import apply, decide, register, sample, sqlite_app
+from .scenario import alias, apply, decide, register, sample, sqlite_app
 
 
 @pytest.fixture
@@ -70,7 +70,9 @@ def test_sql_binds_parameters_and_renders_formats(home: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "month,aid\n2021-06,10000.00\n2021-07,10000.00"
     as_json = json.loads(run(home, "sql", "SELECT applicant, status FROM households ORDER BY 1", "--json").stdout)
-    assert as_json == [{"applicant": "A1", "status": "open"}, {"applicant": "B1", "status": "closed"}]
+    app = sqlite_app(home)[0]  # the read model shows applicants as their pseudonyms
+    expected = [{"applicant": alias(app, "A1"), "status": "open"}, {"applicant": alias(app, "B1"), "status": "closed"}]
+    assert as_json == sorted(expected, key=lambda row: row["applicant"])
     markdown = run(home, "sql", "SELECT 1 AS a", "--format", "markdown").stdout.strip()
     assert markdown == "| a |\n|---|\n| 1 |"
 
@@ -119,24 +121,29 @@ def test_report_monthly_and_payments(home: Path) -> None:
 
 
 def test_report_jobbstimulans(home: Path) -> None:
-    june = rows(run(home, "report", "jobbstimulans", "--month", "2021-06", "--csv").stdout)
-    assert [(r["status"], r["person"], r["window_start"]) for r in june] == [
+    june = rows(run(home, "report", "jobbstimulans", "--month", "2021-06", "--csv", "--resolve").stdout)
+    assert sorted((r["status"], r["person"], r["window_start"]) for r in june) == [
         ("qualifies next month", "A1", "2021-07"),
         ("qualifies next month", "A2", "2021-07"),
         ("qualifies next month", "A3", "2021-07"),
     ]
-    later = rows(run(home, "report", "jobbstimulans", "--month", "2022-01", "--csv").stdout)
+    later = rows(run(home, "report", "jobbstimulans", "--month", "2022-01", "--csv", "--resolve").stdout)
+    later.sort(key=lambda r: r["person"])
     assert [(r["person"], r["months_used"], r["months_left"], r["window_end"]) for r in later] == [
         ("A1", "7", "17", "2023-06"), ("A2", "7", "17", "2023-06"), ("A3", "7", "17", "2023-06"),
     ]  # fmt: skip
     assert [r["employment_income_disregarded"] for r in later] == ["500.00", "0.00", "0.00"]
+    # Without --resolve the report shows the pseudonyms (the analyst's view).
+    app = sqlite_app(home)[0]
+    plain = rows(run(home, "report", "jobbstimulans", "--month", "2022-01", "--csv").stdout)
+    assert sorted(r["person"] for r in plain) == sorted(alias(app, p) for p in ("A1", "A2", "A3"))
     assert run(home, "report", "jobbstimulans").exit_code == 2
 
 
 def test_report_statistics_is_csv_per_person_and_reproducible(home: Path) -> None:
-    first = run(home, "report", "statistics", "--month", "2021-02")
+    first = run(home, "report", "statistics", "--month", "2021-02", "--resolve")
     assert first.exit_code == 0, first.output
-    table = rows(first.stdout)
+    table = sorted(rows(first.stdout), key=lambda r: r["person_id"])
     assert [
         (r["person_id"], r["municipality"], r["role"], r["aid_granted"], r["forsorjningsstod"], r["aid_paid"],
          r["forsorjningshinder_code"], r["case_ended_on"], r["avslutsorsak_code"])
@@ -152,7 +159,7 @@ def test_report_statistics_is_csv_per_person_and_reproducible(home: Path) -> Non
     other = register(app, "C1", "1765")
     apply(app, other, Month(2021, 8))
     decide(app, other, Month(2021, 8), "3000.00", ["C1"])
-    assert run(home, "report", "statistics", "--month", "2021-02").stdout == first.stdout
+    assert run(home, "report", "statistics", "--month", "2021-02", "--resolve").stdout == first.stdout
 
 
 def test_case_obstacle_and_close(home: Path) -> None:
@@ -172,7 +179,8 @@ def test_case_obstacle_and_close(home: Path) -> None:
     closed = run(home, "case", "close", a, "--on", "2021-08-31", "--reason", "01")
     assert closed.exit_code == 0, closed.output
     out = run(home, "sql", "SELECT person, code, label FROM support_obstacles WHERE month = '2021-03'", "--csv")
-    assert out.stdout.strip().splitlines()[-1] == "19640823-3234,7,Arbetslös – otillräcklig ersättning"
+    shown = alias(app, "19640823-3234")  # the read model shows the person's pseudonym
+    assert out.stdout.strip().splitlines()[-1] == f"{shown},7,Arbetslös – otillräcklig ersättning"
     query = "SELECT reason_code, reason_label FROM case_closures WHERE closed_on = '2021-08-31'"
     assert run(home, "sql", query, "--csv").stdout.strip().splitlines()[-1] == "01,Arbetsinkomst"
 

@@ -33,7 +33,7 @@ from bistand_es.domain.rules.rule_set import RuleSet, load_rule_set
 from bistand_es.domain.rules.situation import parse_situation
 from bistand_es.projections.projector import catch_up
 
-from .scenario import ANNA, apply, decide, register, sqlite_app
+from .scenario import ANNA, alias, apply, decide, register, sqlite_app
 
 FIRST = Month(2021, 1)
 SPAN = 30  # months with a possible decision: 2021-01 .. 2023-06
@@ -122,7 +122,8 @@ def engine_window(history: list[Month], month: Month, rules: RuleSet) -> tuple[s
     return None if window is None else (str(window[0]), str(window[1]))
 
 
-def read_side(path: Path) -> tuple[dict[str, tuple[str, str, int, int]], set[str], set[str]]:
+def read_side(path: Path, app: Any) -> tuple[dict[str, tuple[str, str, int, int]], set[str], set[str]]:
+    person = alias(app, PERSON)  # the read model's pseudonym of the person
     con = duckdb.connect(str(path), read_only=True)
     try:
         active = {
@@ -130,11 +131,11 @@ def read_side(path: Path) -> tuple[dict[str, tuple[str, str, int, int]], set[str
             for row in con.execute(
                 "SELECT month, window_start, window_end, months_used, months_left FROM v_jobbstimulans_active "
                 "WHERE person = ?",
-                [PERSON],
+                [person],
             ).fetchall()
         }
-        months = con.execute("SELECT month FROM v_jobbstimulans_qualifying_next WHERE person = ?", [PERSON]).fetchall()
-        received = con.execute("SELECT month FROM support_months WHERE person = ? AND received", [PERSON]).fetchall()
+        months = con.execute("SELECT month FROM v_jobbstimulans_qualifying_next WHERE person = ?", [person]).fetchall()
+        received = con.execute("SELECT month FROM support_months WHERE person = ? AND received", [person]).fetchall()
     finally:
         con.close()
     return active, {m for (m,) in months}, {m for (m,) in received}
@@ -144,7 +145,7 @@ def check(home: Path, app: Any, store_settings: Settings, history: list[Month]) 
     directory = home / "parameters"
     rules = load_rule_set(directory if directory.is_dir() else None)
     catch_up(app, store_settings)
-    active, qualifying_next, received = read_side(store_settings.reports_path)
+    active, qualifying_next, received = read_side(store_settings.reports_path, app)
     assert received == {str(m) for m in history}
     for offset in range(CHECKED):
         month = FIRST + offset
@@ -186,11 +187,11 @@ def test_six_months_of_dental_only_aid_open_no_window(tmp_path: Path) -> None:
     # försörjningsstöd the same six months open 2021-07..2023-06 (6 months, then 24).
     app, store_settings = record(["dental"] * 6 + ["fs"], tmp_path / "dental")
     catch_up(app, store_settings)
-    active, qualifying_next, received = read_side(store_settings.reports_path)
+    active, qualifying_next, received = read_side(store_settings.reports_path, app)
     assert (active, qualifying_next, received) == ({}, set(), {"2021-07"})
     app, store_settings = record(["fs"] * 7, tmp_path / "fs")
     catch_up(app, store_settings)
-    active, qualifying_next, _ = read_side(store_settings.reports_path)
+    active, qualifying_next, _ = read_side(store_settings.reports_path, app)
     assert active["2021-07"] == ("2021-07", "2023-06", 1, 23)
     assert qualifying_next == {"2021-06"}
 
@@ -200,10 +201,10 @@ def test_an_override_of_the_qualifying_run_changes_the_windows_without_a_new_eve
     # the engine finds 2021-01..03 → window 2021-04..2023-03, applied from 2021-06 (months used 3 in 2021-06).
     app, store_settings = record(["fs"] * 4, tmp_path)
     catch_up(app, store_settings)
-    assert read_side(store_settings.reports_path)[0] == {}
+    assert read_side(store_settings.reports_path, app)[0] == {}
     write_override(tmp_path, (("jobbstimulans.qualifying_months", 3), 5))
     catch_up(app, store_settings)
-    active, qualifying_next, _ = read_side(store_settings.reports_path)
+    active, qualifying_next, _ = read_side(store_settings.reports_path, app)
     assert min(active) == "2021-06" and max(active) == "2023-03"
     assert active["2021-06"] == ("2021-04", "2023-03", 3, 21)
     assert qualifying_next == set()  # the window opened (2021-04) before the override was in force

@@ -16,6 +16,8 @@ import duckdb
 import pytest
 
 from bistand_es.application.config import Settings
+from bistand_es.application.integrity.keystore import open_key_store
+from bistand_es.application.integrity.pseudonyms import pseudonym_of
 from bistand_es.projections.projector import catch_up, rebuild
 from bistand_es.projections.recovery_balances import balance_rows
 from bistand_es.projections.schema import PROJECTION_VERSION
@@ -129,12 +131,14 @@ def test_claims_plans_filings_and_the_advance_request(projected: tuple[Settings,
         ("C3", None, date(2021, 7, 5), "handlaggare", 2, "Förvaltningsrätten i Karlstad", "4711-21", date(2021, 9, 1),
          '[{"amount":"1000","due_on":"2021-09-30"},{"amount":"1000","due_on":"2021-10-31"}]'),
     ]  # fmt: skip
-    # 3 000 a month asked for April; Försäkringskassan refunded 3 000, all of it received on C2.
+    # 3 000 a month asked for April; Försäkringskassan refunded 3 000, all of it received on C2. The member is
+    # shown as R1's pseudonym (the store's key store's secret).
+    r1 = pseudonym_of(open_key_store(settings.event_store_env()), "R1")
     assert query(
         settings,
         "SELECT agency, member, benefit, months, amount_per_month, refunded, applied_to_claims, last_refunded_on "
         "FROM advance_requests",
-    ) == [("forsakringskassan", "R1", "sickness_benefit", ["2021-04"], D("3000"), D("3000"), D("3000"),
+    ) == [("forsakringskassan", r1, "sickness_benefit", ["2021-04"], D("3000"), D("3000"), D("3000"),
            date(2021, 7, 1))]  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from bistand_es.projections.errors import UnprojectableEvent
 from bistand_es.projections.projector import catch_up, rebuild, status
 from tests.e2e.cli import register_users
 
-from .scenario import ANNA, register, sqlite_app
+from .scenario import ANNA, alias, register, sqlite_app
 
 
 def run(home: Path, *args: str) -> Result:
@@ -163,5 +163,5 @@ def test_a_value_duckdb_refuses_is_found_by_halving_the_batch(tmp_path: Path) ->
         position = con.execute("SELECT position FROM projector_state").fetchall()
     finally:
         con.close()
-    assert applicants == [(f"R{n}",) for n in range(6)]
+    assert applicants == [(alias(app, f"R{n}"),) for n in range(6)]  # the applicants' pseudonyms
     assert position == [(bad - 1,)]

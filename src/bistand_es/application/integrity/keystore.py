@@ -2,13 +2,18 @@
 
 - SQLite event store: its own file ``keys.sqlite`` next to ``events.sqlite`` (back it up separately);
 - PostgreSQL event store: the table ``bistand_keys`` (grant it to the application role only; back it up
-  separately, e.g. ``pg_dump -t bistand_keys``);
+  separately, e.g. ``pg_dump -t bistand_keys -t bistand_pseudonyms``);
 - in-memory event store: keys in memory.
 
 Deleting a household's key (gallring by crypto-shredding) makes its personal fields unreadable in every copy of
 the event store, backups included, while amounts, months and codes stay readable. The store also keeps the
 mark that a key was deleted, so a missing key (a key store that does not go with the event store) is an error
 and not mistaken for gallring.
+
+The key store also holds what the read model's pseudonyms need (``application/integrity/pseudonyms.py``): the
+secret the pseudonyms are computed with (a row of the keys table, owner :data:`SECRET_OWNER`) and the table
+``bistand_pseudonyms`` (pseudonym, household id, the identity number sealed with that household's key), through
+which an authorised role resolves a pseudonym. Neither is in the event store or in ``reports.duckdb``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -24,6 +29,12 @@ from bistand_es.domain.errors import ConfigurationError
 
 KEY_BYTES: Final = 32
 KEYS_FILE: Final = "keys.sqlite"
+#: The owner under which the pseudonym secret is kept in the keys table (never a household id: those are UUIDs).
+SECRET_OWNER: Final = "pseudonym-secret"  # noqa: S105 - a row name, not a secret
+
+#: A resolution row: (pseudonym, household id, the identity number sealed with the household's key; None once
+#: the household is disposed of).
+Resolution = tuple[str, str, str | None]
 
 
 class KeyStore(Protocol):
@@ -34,6 +45,27 @@ class KeyStore(Protocol):
 
     def shred(self, owner: str) -> bool:
         """Delete the key of ``owner``, leaving a mark that it was deleted; False when there was none."""
+
+    def pseudonym_secret(self) -> bytes:
+        """The secret the read model's pseudonyms are computed with (created on first use)."""
+
+    def remember(self, rows: Iterable[Resolution]) -> None:
+        """Keep resolution rows (one transaction; a (pseudonym, household) already kept is left as it is)."""
+
+    def resolutions(self, pseudonyms: Collection[str]) -> list[Resolution]:
+        """The resolution rows of ``pseudonyms``, in one lookup."""
+
+    def forget(self, household_id: str) -> int:
+        """Blank the sealed identities of a household's resolution rows (the rows stay as the mark that it was
+        disposed of); the number of rows blanked."""
+
+
+#: The resolution table (the same text on SQLite and PostgreSQL).
+_PSEUDONYMS_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS bistand_pseudonyms (pseudonym TEXT NOT NULL, household_id TEXT NOT NULL, "
+    "sealed_identity TEXT, PRIMARY KEY (pseudonym, household_id))"
+)
+_LOOKUP_CHUNK: Final = 500
 
 
 def missing(owner: str) -> ConfigurationError:
@@ -77,8 +109,37 @@ class _Store:
             self._cache.pop(owner, None)
             return self._shred(owner)
 
+    def pseudonym_secret(self) -> bytes:
+        secret = self.key(SECRET_OWNER, create=True)
+        if secret is None:  # pragma: no cover - nobody shreds the secret
+            raise ConfigurationError("the pseudonym secret of the key store was deleted")
+        return secret
+
+    def remember(self, rows: Iterable[Resolution]) -> None:
+        pending = list(rows)
+        if pending:
+            with self._lock:
+                self._remember(pending)
+
+    def resolutions(self, pseudonyms: Collection[str]) -> list[Resolution]:
+        wanted = sorted(set(pseudonyms))
+        return self._resolutions(wanted) if wanted else []
+
+    def forget(self, household_id: str) -> int:
+        with self._lock:
+            return self._forget(household_id)
+
     def _select(self, owner: str) -> tuple[bool, bytes | None]:
         """Whether the store knows ``owner``, and its key (None: shredded)."""
+        raise NotImplementedError
+
+    def _remember(self, rows: list[Resolution]) -> None:
+        raise NotImplementedError
+
+    def _resolutions(self, pseudonyms: list[str]) -> list[Resolution]:
+        raise NotImplementedError
+
+    def _forget(self, household_id: str) -> int:
         raise NotImplementedError
 
     def _insert(self, owner: str, key: bytes) -> None:
@@ -92,6 +153,21 @@ class MemoryKeyStore(_Store):
     def __init__(self) -> None:
         super().__init__()
         self._keys: dict[str, bytes | None] = {}
+        self._pseudonyms: dict[tuple[str, str], str | None] = {}
+
+    def _remember(self, rows: list[Resolution]) -> None:
+        for pseudonym, household, sealed in rows:
+            self._pseudonyms.setdefault((pseudonym, household), sealed)
+
+    def _resolutions(self, pseudonyms: list[str]) -> list[Resolution]:
+        wanted = set(pseudonyms)
+        return sorted((p, h, sealed) for (p, h), sealed in self._pseudonyms.items() if p in wanted)
+
+    def _forget(self, household_id: str) -> int:
+        found = [key for key, sealed in self._pseudonyms.items() if key[1] == household_id and sealed is not None]
+        for key in found:
+            self._pseudonyms[key] = None
+        return len(found)
 
     def _select(self, owner: str) -> tuple[bool, bytes | None]:
         return owner in self._keys, self._keys.get(owner)
@@ -118,7 +194,9 @@ class SQLiteKeyStore(_Store):
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA secure_delete=ON")  # a shredded key's bytes are overwritten, not left in free space
                 db.execute("CREATE TABLE IF NOT EXISTS bistand_keys (owner TEXT PRIMARY KEY, key BLOB)")
+                db.execute(_PSEUDONYMS_TABLE)
             except sqlite3.Error as error:
                 raise ConfigurationError(f"cannot open the key store {self.path}: {error}") from None
             self._local.db = db
@@ -133,7 +211,45 @@ class SQLiteKeyStore(_Store):
 
     def _shred(self, owner: str) -> bool:
         sql = "UPDATE bistand_keys SET key = NULL WHERE owner = ? AND key IS NOT NULL"
-        return self._db().execute(sql, (owner,)).rowcount > 0
+        shredded = self._db().execute(sql, (owner,)).rowcount > 0
+        if shredded:  # gallring: the old page (in the file and the write-ahead log) must not keep the key
+            self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return shredded
+
+    def _remember(self, rows: list[Resolution]) -> None:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT OR IGNORE INTO bistand_pseudonyms (pseudonym, household_id, sealed_identity) VALUES (?, ?, ?)",
+                rows,
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _resolutions(self, pseudonyms: list[str]) -> list[Resolution]:
+        found: list[Resolution] = []
+        db = self._db()
+        for start in range(0, len(pseudonyms), _LOOKUP_CHUNK):  # SQLite limits the number of bound values
+            chunk = pseudonyms[start : start + _LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            found.extend(
+                db.execute(
+                    "SELECT pseudonym, household_id, sealed_identity FROM bistand_pseudonyms "
+                    f"WHERE pseudonym IN ({marks}) ORDER BY pseudonym, household_id",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
+    def _forget(self, household_id: str) -> int:
+        sql = (
+            "UPDATE bistand_pseudonyms SET sealed_identity = NULL "
+            "WHERE household_id = ? AND sealed_identity IS NOT NULL"
+        )
+        return self._db().execute(sql, (household_id,)).rowcount
 
 
 class PostgresKeyStore(_Store):
@@ -152,6 +268,7 @@ class PostgresKeyStore(_Store):
                 with db.transaction():  # many processes starting at once must not race to create the table
                     db.execute("SELECT pg_advisory_xact_lock(hashtext('bistand_keys'))")
                     db.execute("CREATE TABLE IF NOT EXISTS bistand_keys (owner TEXT PRIMARY KEY, key BYTEA)")
+                    db.execute(_PSEUDONYMS_TABLE)
             except psycopg.Error as error:
                 raise ConfigurationError(f"cannot open the key store table bistand_keys: {error}") from None
             self._local.db = db
@@ -168,7 +285,34 @@ class PostgresKeyStore(_Store):
 
     def _shred(self, owner: str) -> bool:
         sql = "UPDATE bistand_keys SET key = NULL WHERE owner = %s AND key IS NOT NULL"
-        return bool(self._db().execute(sql, (owner,)).rowcount > 0)
+        shredded = bool(self._db().execute(sql, (owner,)).rowcount > 0)
+        if shredded:  # gallring: the dead row version must not keep the key until autovacuum comes by
+            self._db().execute("VACUUM bistand_keys")
+        return shredded
+
+    def _remember(self, rows: list[Resolution]) -> None:
+        db = self._db()
+        with db.transaction(), db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO bistand_pseudonyms (pseudonym, household_id, sealed_identity) VALUES (%s, %s, %s) "
+                "ON CONFLICT (pseudonym, household_id) DO NOTHING",
+                rows,
+            )
+
+    def _resolutions(self, pseudonyms: list[str]) -> list[Resolution]:
+        rows = self._db().execute(
+            "SELECT pseudonym, household_id, sealed_identity FROM bistand_pseudonyms "
+            "WHERE pseudonym = ANY(%s) ORDER BY pseudonym, household_id",
+            (pseudonyms,),
+        )
+        return [(str(p), str(h), None if sealed is None else str(sealed)) for p, h, sealed in rows.fetchall()]
+
+    def _forget(self, household_id: str) -> int:
+        sql = (
+            "UPDATE bistand_pseudonyms SET sealed_identity = NULL "
+            "WHERE household_id = %s AND sealed_identity IS NOT NULL"
+        )
+        return int(self._db().execute(sql, (household_id,)).rowcount)
 
 
 def open_key_store(env: Mapping[str, str]) -> KeyStore:
