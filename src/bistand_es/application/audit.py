@@ -34,6 +34,9 @@ from bistand_es.application.integrity.auditor import (
     ChainSummary,
     Finding,
 )
+from bistand_es.application.integrity.chain import aggregate_kind
+from bistand_es.application.integrity.crypto import DISPOSED
+from bistand_es.domain.errors import BrokenChain
 from bistand_es.domain.household import Household
 from bistand_es.domain.money import Money, money_sum
 from bistand_es.domain.rules.calculation import calculate
@@ -206,7 +209,7 @@ def membership_overlaps(events: Iterable[Any]) -> list[dict[str, str]]:
             for person in members.pop(hid, set()):
                 if current.get(person) == hid:
                     del current[person]
-        if joined is not None:
+        if joined is not None and joined != DISPOSED:  # a disposed household's members read [gallrad]
             other = current.get(joined)
             if other is not None and other != hid:
                 found.append({"household_id": hid, "other_household_id": other, "version": str(e.originator_version)})
@@ -267,8 +270,14 @@ def verify_store(
         key = str(hid)
         listed.add(key)
         rows.extend(_chain_rows(key, by_aggregate.get(key, []), summaries.get(key)))
-        affected = report.affected_versions(key)
-        for check in verify_history(_readable_history(app, hid), rule_set):
+        unreadable: dict[int, str] = {}
+        history = _readable_history(app, hid, unreadable)
+        rows.extend(_unreadable_rows(key, unreadable))
+        if history and isinstance(history[-1], Household.HouseholdDisposed):  # gallrad: nothing left to recompute
+            rows.append(_disposed_row(key, history[-1]))
+            continue
+        affected = sorted({*report.affected_versions(key), *unreadable})
+        for check in verify_history(history, rule_set):
             earlier = [v for v in affected if v < check.version]
             if earlier:
                 versions = ", ".join(str(v) for v in earlier)
@@ -282,18 +291,91 @@ def verify_store(
     for summary in report.summaries:
         if summary.aggregate_id not in listed and summary.aggregate_id not in by_aggregate:
             rows.extend(_chain_rows(summary.aggregate_id, [], summary))
+    if household_ids is None:
+        rows.extend(_snapshot_rows(app, report))
     return Verification(rows=rows, chains=report, decision_checks=checks, decisions_failed=failed)
 
 
-def _readable_history(app: HouseholdStore, household_id: UUID) -> list[Any]:
-    """The household's events as stored, skipping any that can no longer be read (their chain finding says why)."""
+def _disposed_row(household_id: str, disposed: Any) -> dict[str, Any]:
+    """The row of a household disposed of (gallrad): its chain is checked, its decisions can no longer be."""
+    return {
+        "household_id": household_id, "month": "", "decision_id": "", "event": "HouseholdDisposed",
+        "version": disposed.originator_version, "outcome": "", "aid": "", "rule_set": "", "status": "gallrad",
+        "problems": f"disposed of on {disposed.disposed_on} (gallring {disposed.year}): its personal data is "
+        "destroyed, so its decisions are not recomputed; its chain is checked",
+    }  # fmt: skip
+
+
+def _readable_history(app: HouseholdStore, household_id: UUID, unreadable: dict[int, str] | None = None) -> list[Any]:
+    """The household's events as stored, skipping any that can no longer be read (their chain finding says why).
+
+    A personal field that does not open with the household's key (its ciphertext altered, or a sealed value
+    moved from another household, even under a recomputed chain) is added to ``unreadable`` (version -> why).
+    """
     events = []
     for record in app.stored_events(household_id):
         try:
             events.append(app.decode_unchecked(record))
+        except BrokenChain as error:
+            if unreadable is not None:
+                unreadable[record.originator_version] = str(error)
         except (MapperDeserialisationError, KeyError, TypeError, ValueError):
             continue
     return events
+
+
+def _unreadable_rows(aggregate_id: str, unreadable: dict[int, str]) -> list[dict[str, Any]]:
+    blank = {"month": "", "outcome": "", "aid": "", "rule_set": ""}
+    return [
+        {
+            "household_id": aggregate_id,
+            **blank,
+            "decision_id": "",
+            "event": "personal data",
+            "version": version,
+            "status": FAILED,
+            "problems": f"personal data: {why}",
+        }
+        for version, why in sorted(unreadable.items())
+    ]
+
+
+def _snapshot_rows(app: HouseholdStore, report: ChainReport) -> list[dict[str, Any]]:
+    """A FAILED row for every snapshot (a cache outside the chain, ADR 0026) that differs from its events."""
+    snapshotted = {aggregate_kind(str(getattr(k, "TOPIC", ""))) for k in app.snapshotting_intervals or {}}
+    broken = set(report.missing) | {f.aggregate_id for f in report.findings}
+    rows: list[dict[str, Any]] = []
+    for summary in report.summaries:
+        if summary.kind not in snapshotted or summary.aggregate_id in broken:
+            continue  # a broken chain is named already; its snapshot cannot be compared with it
+        try:
+            same = app.check_snapshot(UUID(summary.aggregate_id))
+        except (BrokenChain, MapperDeserialisationError, KeyError, TypeError, ValueError, AttributeError):
+            same = False
+        if not same:
+            rows.append(
+                {
+                    "household_id": summary.aggregate_id,
+                    "month": "",
+                    "outcome": "",
+                    "aid": "",
+                    "rule_set": "",
+                    "decision_id": "",
+                    "event": "snapshot",
+                    "version": _latest_snapshot_version(app, summary.aggregate_id),
+                    "status": FAILED,
+                    "problems": f"snapshot: {summary.kind}: the snapshot differs from a replay of its events "
+                    "(altered?); delete the snapshots (they are rebuilt from the events)",
+                }
+            )
+    return rows
+
+
+def _latest_snapshot_version(app: HouseholdStore, aggregate_id: str) -> int | None:
+    if app.snapshots is None:
+        return None
+    latest = app.snapshots.recorder.select_events(UUID(aggregate_id), desc=True, limit=1)
+    return latest[0].originator_version if latest else None
 
 
 def _chain_rows(aggregate_id: str, findings: list[Finding], summary: ChainSummary | None) -> list[dict[str, Any]]:

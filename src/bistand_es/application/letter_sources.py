@@ -57,7 +57,7 @@ def find_decision(store: HouseholdStore, text: str) -> FoundDecision:
     if len(found) > 1:
         raise InvalidInput(f"decision id {wanted} is ambiguous ({len(found)} decisions); give more characters")
     household_id, event = next(iter(found.values()))
-    household: Household = store.repository.get(household_id)
+    household = store._load(household_id)  # a household disposed of (gallrad) is refused here, in one line
     current = household.decisions.get(event.month)
     superseded = current.decision_id if current is not None and current.decision_id != event.decision_id else None
     return FoundDecision(

@@ -227,6 +227,13 @@ def show(household_id: str, as_of: str | None, as_json: bool) -> None:
     moment = parse_moment(as_of, "--as-of") if as_of else None
     app, _ = open_app()
     hid = resolve_household(app, household_id)
+    disposed = app.disposal_of(hid)
+    if disposed is not None:  # gallrad: only the clear disposal record is left to show
+        from bistand_es.cli.views import disposal_view
+
+        view = disposal_view(disposed)
+        click.echo(to_json(view) if as_json else f"Household {hid}: gallrad {view['disposed_on']} ({view['rule']})")
+        return
     state = app.get_household(hid, as_of=moment)
     view = household_view(state)
     view["recovery_candidates"] = [

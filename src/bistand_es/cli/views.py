@@ -11,6 +11,19 @@ from bistand_es.domain.moments import shown
 from bistand_es.domain.month import Month
 
 
+def disposal_view(disposed: Any) -> dict[str, Any]:
+    """A household disposed of (gallrad): what its clear ``HouseholdDisposed`` event says, nothing personal."""
+    return {
+        "household_id": str(disposed.originator_id),
+        "status": "gallrad",
+        "disposed_on": disposed.disposed_on.isoformat(),
+        "gallring_year": disposed.year,
+        "last_entry_on": disposed.last_entry_on.isoformat(),
+        "rule": disposed.rule,
+        "disposed_by": disposed.actor.get("user"),
+    }
+
+
 def household_view(household: Household) -> dict[str, Any]:
     """The household's state as plain data (for --json and the table view)."""
     return {

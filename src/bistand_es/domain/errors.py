@@ -69,6 +69,18 @@ class NotFound(BistandError):
     exit_code = 3
 
 
+class HouseholdDisposedOf(DomainRuleViolation):
+    """The household is disposed of (gallrat, 12 kap. SoL): nothing can be recorded for it, its personal data
+    is destroyed."""
+
+    def __init__(self, household_id: object, disposed_on: object) -> None:
+        super().__init__(
+            f"hushållet är gallrat: household {household_id} was disposed of on {disposed_on} (12 kap. SoL); "
+            "its personal data is destroyed and nothing more can be recorded for it"
+        )
+        self.household_id = household_id
+
+
 class ConcurrentChange(BistandError):
     """Another process recorded events on the household after this one read it."""
 

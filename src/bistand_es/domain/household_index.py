@@ -63,6 +63,14 @@ class HouseholdIndexShard(Aggregate):
         household_id: str
         closed_on: str
 
+    class Disposed(Event):
+        """Gallring: the household is disposed of; it stays listed (its id resolves) but is no longer listed
+        among the households that commands go through."""
+
+        TOPIC = _TOPIC_PREFIX + "Disposed"
+        household_id: str
+        disposed_on: str
+
     key: str
     #: household id -> its row (plain strings only, so the shard's snapshot is small plain JSON)
     rows: dict[str, dict[str, str | None]]
@@ -90,6 +98,11 @@ class HouseholdIndexShard(Aggregate):
         if row is not None and row["closed_on"] is None:
             self.trigger_event(self.Closed, household_id=str(household_id), closed_on=closed_on.isoformat())
 
+    def dispose(self, household_id: UUID, disposed_on: date) -> None:
+        row = self.rows.get(str(household_id))
+        if row is not None and row.get("disposed_on") is None:
+            self.trigger_event(self.Disposed, household_id=str(household_id), disposed_on=disposed_on.isoformat())
+
     def matching(self, prefix: str) -> list[dict[str, str | None]]:
         """The rows whose household id starts with ``prefix`` (lower-case), in id order."""
         return [dict(self.rows[hid]) for hid in sorted(self.rows) if hid.startswith(prefix)]
@@ -105,3 +118,5 @@ class HouseholdIndexShard(Aggregate):
             }
         elif isinstance(event, self.Closed):
             self.rows[event.household_id]["closed_on"] = event.closed_on
+        elif isinstance(event, self.Disposed):
+            self.rows[event.household_id]["disposed_on"] = event.disposed_on

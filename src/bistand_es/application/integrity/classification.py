@@ -43,9 +43,15 @@ CLEAR: Final = frozenset(
         "outcome", "parameters", "payee_role", "payment_id", "period", "permit_type", "placement_id",
         "reason_code", "reason_label", "reception", "request_id", "required_condition", "role", "rule_set_hash",
         "source", "status", "stay_id", "type", "unit", "user", "filed_by", "key", "registered_on", "closed_on",
+        "disposed_on", "rule",  # the gallring rule a HouseholdDisposed event cites (fixed text, no personal data)
+        # a HouseholdDisposed event's statistical residue: {table: {"columns": [...], "rows": [[...]]}}, person
+        # columns blanked (pseudonyms, amounts, codes and dates only; column names are values, not keys)
+        "residue", "columns", "rows",
         # structured values: their personal members are found by name inside them
         "lines", "cost_lines", "instalments", "payments", "norm_adjustment",
         "applied_costs", "approved_costs",
+        "topic",  # a snapshot's aggregate class
+        "state",  # a snapshot's state; a household's snapshot state is sealed whole (integrity/snapshots.py)
     }
 )  # fmt: skip
 

@@ -201,6 +201,31 @@ class CaseClosed(HouseholdEvent):
     reason_label: str
 
 
+class HouseholdDisposed(HouseholdEvent):
+    """Gallring (12 kap. SoL): the household's file is disposed of; its key is deleted next (crypto-shredding).
+
+    Stored in clear and holding no personal data: the date, the gallring year, the last entry it was counted
+    from and the rule (domain/household/disposal.py). Nothing can be recorded for the household after it.
+
+    ``residue`` (version 2): the household's statistical residue, the read model's fact rows of the household
+    with their person columns blanked, as ``{table: {"columns": [...], "rows": [[...], ...]}}`` (pseudonyms,
+    amounts, codes and dates only, as JSON text and numbers), so that a rebuild of the read model gives the same
+    statistics after the key is gone. Version 1 events have none (``{}``).
+    """
+
+    TOPIC = TOPIC_PREFIX + "HouseholdDisposed"
+    class_version = 2
+    disposed_on: date
+    year: int
+    last_entry_on: date
+    rule: str
+    residue: dict[str, Any]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["residue"] = {}
+
+
 def event_type_name(event_obj: object) -> str:
     """The readable event name stored in reports (the last part of its topic)."""
     topic = getattr(type(event_obj), "TOPIC", type(event_obj).__name__)
