@@ -9,8 +9,11 @@ Runs, one after the other (each is also a script of its own, see docs/performanc
   ``BISTAND_BENCH_POSTGRES_URL`` set, on PostgreSQL too: that database's bistand tables are dropped);
 - ``register`` and a short-id lookup at 1 000 / 10 000 / 50 000 households vs the library's save of a new
   aggregate on the same store (``bench_register.py``);
-- projection from zero vs the raw read and decode of the same store (``bench_projection.py``);
-- the monthly run vs the library's floor (``bench_run_month.py``, when present).
+- projection from zero vs the raw read and decode of the same store, and the catch-up after one command on a
+  small and a large store (``bench_projection.py``);
+- replay of a ten-year household (about 1 500 events) in full and from its snapshot vs the library's replay of a
+  plain aggregate with as many events of the same size (``bench_replay.py``);
+- the monthly run vs the library's floor (``bench_run_month.py``).
 """
 
 from __future__ import annotations
@@ -70,7 +73,13 @@ def main() -> None:
     if postgres:
         script("bench_chain.py", *chain_args, "--postgres", postgres)
     script("bench_register.py", "--sizes", *(["500", "2000"] if quick else ["1000", "10000", "50000"]))
-    script("bench_projection.py", "--events", "20000" if quick else "1000000")
+    script(
+        "bench_projection.py",
+        "--events",
+        "20000" if quick else "1000000",
+        *(["--small-households", "100"] if quick else []),
+    )
+    script("bench_replay.py", *(["--months", "24", "--repeat", "5"] if quick else []))
     script("bench_run_month.py", *(["--households", "100", "--months", "3"] if quick else []))
 
 

@@ -11,14 +11,14 @@ with :class:`~bistand_es.domain.errors.BrokenChain` (docs/adr/0020-tamper-eviden
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -34,8 +34,9 @@ from bistand_es.application.integrity.keys import AuditKeys, load_audit_keys
 from bistand_es.application.integrity.keystore import open_key_store
 from bistand_es.application.integrity.mapper import ChainedEventStore, ChainedMapper
 from bistand_es.application.integrity.personal import PersonalDataMapper
-from bistand_es.application.transcodings import DateAsISO, MonthAsStr
-from bistand_es.domain.errors import ConcurrentChange, NotFound
+from bistand_es.application.integrity.snapshots import SnapshotMapper, SnapshotStore, UnusableSnapshot
+from bistand_es.application.transcodings import HouseholdSnapshot, register_state_transcodings
+from bistand_es.domain.errors import ConcurrentChange, HouseholdDisposedOf, NotFound
 from bistand_es.domain.household import Household, event_type_name
 from bistand_es.domain.household_index import HouseholdIndexShard, all_shard_keys, shard_id, shard_key
 from bistand_es.domain.person_index import PersonIndexBucket
@@ -70,6 +71,14 @@ class Recorded:
         return replace(self, result=result)
 
 
+def replay(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """Apply events (a snapshot first, if any) in order: the library's projector without its per-event protocol
+    check (an ``isinstance`` against a runtime protocol, a tenth of a household's load)."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 class HouseholdStore(Application[UUID]):
     """The write side's store of households (SQLite file, PostgreSQL or memory)."""
 
@@ -77,14 +86,19 @@ class HouseholdStore(Application[UUID]):
     #: Snapshots (table bistand_snapshots) of the index aggregates, whose histories grow with the number of
     #: households; a snapshot is a cache, outside the hash chain (docs/adr/0026-household-index-and-snapshots.md).
     is_snapshotting_enabled = True
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {PersonIndexBucket: 10, HouseholdIndexShard: 10}
+    #: Households are snapshotted from memory, right after a save that reaches a multiple of their interval, at
+    #: the version saved (:meth:`_take_snapshots`); loading one then costs its snapshot and fewer events than that.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        PersonIndexBucket: 10,
+        HouseholdIndexShard: 10,
+        Household: 20,
+    }
     #: Hash chains in the write path. Only the chain benchmark turns them off, to measure what they cost.
     hash_chains = True
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-        transcoder.register(MonthAsStr())
+        register_state_transcodings(transcoder)
 
     # ------------------------------------------------------------------ the hash chain (integrity)
 
@@ -98,25 +112,76 @@ class HouseholdStore(Application[UUID]):
         """Snapshots are written with the mapper the chain wraps: they are derived state, not chained history.
 
         Through the chained mapper a snapshot at version N would take the place of event N in the link cache
-        and the next event would chain to it. A snapshot is checked differently: :meth:`check_snapshot`
-        compares it with a full replay of the chained events, and any snapshot can be deleted (the
-        aggregate is then replayed from its events).
+        and the next event would chain to it. Instead each snapshot records the chain hash of event N and is
+        sealed (signed with the audit key when there is one); loading it seeds the link cache with that hash,
+        so event N+1 must link to it, and a snapshot whose seal fails is not used (:mod:`.integrity.snapshots`).
+        :meth:`check_snapshot` compares a snapshot with a full replay of the chained events, and any snapshot
+        can be deleted (the aggregate is then replayed from its events).
         """
-        mapper = self.mapper.inner if isinstance(self.mapper, ChainedMapper) else self.mapper
+        chained = self.mapper if isinstance(self.mapper, ChainedMapper) else None
+        inner = chained.inner if chained is not None else self.mapper
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
-        return self.factory.event_store(mapper=mapper, recorder=recorder)
+        return SnapshotStore(mapper=SnapshotMapper(inner, chained), recorder=recorder)
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """The index aggregates as the library does; households from memory, at the version just saved.
+
+        The library reloads an aggregate to snapshot it; a household just saved is already in memory, in the
+        state its events give (its mutators only assign). A snapshot is a cache: one that cannot be written
+        (a disposed household has no key to seal it with; another writer took it first) is left out and the
+        command stands.
+        """
+        if self.snapshots is None:
+            return
+        due: dict[UUID, Household] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is None or event.originator_version % interval:
+                continue
+            if isinstance(aggregate, Household):
+                due[aggregate.id] = aggregate
+            else:
+                self.take_snapshot(event.originator_id, version=event.originator_version)
+        if not due:
+            return
+        snapshots = []
+        for household in due.values():
+            with suppress(Exception):  # a snapshot that cannot be taken is a cache miss, never a failed command
+                snapshots.append(HouseholdSnapshot.take(household))
+        try:
+            self.snapshots.put(snapshots)
+        except Exception:  # one conflicting snapshot: put the others one by one
+            for snapshot in snapshots:
+                with suppress(Exception):
+                    self.snapshots.put([snapshot])
+
+    def take_snapshot(
+        self, aggregate_id: UUID, version: int | None = None, projector_func: Any = project_aggregate
+    ) -> None:
+        """The library's, with a household's state packed (:class:`HouseholdSnapshot`)."""
+        if self.snapshots is None:
+            super().take_snapshot(aggregate_id, version, projector_func)
+            return
+        aggregate: Any = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
+        kind = HouseholdSnapshot if isinstance(aggregate, Household) else type(aggregate).Snapshot
+        self.snapshots.put([kind.take(aggregate)])
 
     def check_snapshot(self, aggregate_id: UUID) -> bool:
         """Whether the latest snapshot of an aggregate (if any) equals a full replay of its events."""
         if self.snapshots is None:
             return True
-        snapshots = list(self.snapshots.get(aggregate_id, desc=True, limit=1))
-        if not snapshots:
+        records = self.snapshots.recorder.select_events(aggregate_id, desc=True, limit=1)
+        if not records:
             return True
-        from_snapshot: Any = self.repository.get(aggregate_id, version=snapshots[0].originator_version)
-        replayed: Any = None
-        for event in self.events.get(aggregate_id, lte=snapshots[0].originator_version):
-            replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+        try:  # a snapshot that is not used (edited, unsigned, older than the code) differs from the events
+            snapshot: Any = self.snapshots.mapper.to_domain_event(records[0])
+        except (UnusableSnapshot, TypeError, ValueError, KeyError):
+            return False
+        from_snapshot = snapshot.mutate(None)
+        if isinstance(from_snapshot, Household):  # its large attributes are read back when first used
+            from_snapshot.resolve_deferred()
+        replayed = replay(None, self.events.get(aggregate_id, lte=snapshot.originator_version))
         return bool(replayed is not None and vars(replayed) == vars(from_snapshot))
 
     def drop_snapshots(self) -> None:
@@ -182,12 +247,26 @@ class HouseholdStore(Application[UUID]):
 
     def _load(self, household_id: UUID) -> Household:
         try:
-            household: object = self.repository.get(household_id)
+            household: object = self.repository.get(household_id, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFound(f"unknown household {household_id}") from None
+        except (TypeError, AttributeError, KeyError, ValueError):  # values of a disposed household read [gallrad]
+            disposal = self.disposal_of(household_id)
+            if disposal is not None:
+                raise HouseholdDisposedOf(household_id, disposal.disposed_on) from None
+            raise
         if not isinstance(household, Household):
             raise NotFound(f"unknown household {household_id}")
+        if household.disposed_on is not None:  # gallrad: refused here, before any command or view reads it
+            raise HouseholdDisposedOf(household_id, household.disposed_on)
         return household
+
+    def disposal_of(self, household_id: UUID) -> Any:
+        """The household's ``HouseholdDisposed`` event (its last, stored in clear), or None when not disposed of."""
+        last = self.recorder.select_events(household_id, desc=True, limit=1)
+        if not last or last[0].topic != Household.HouseholdDisposed.TOPIC:
+            return None
+        return self.decode_unchecked(last[0])
 
     def _change(
         self,
@@ -329,8 +408,9 @@ class HouseholdStore(Application[UUID]):
         return rows
 
     def list_households(self) -> list[dict[str, Any]]:
-        """All households (id, municipality, applicant, registered on, closed on), in id order, from the index."""
-        return self.households_with_prefix("")
+        """All households (id, municipality, applicant, registered on, closed on), in id order, from the index;
+        not those disposed of (gallrade)."""
+        return [row for row in self.households_with_prefix("") if row.get("disposed_on") is None]
 
     def iter_events(self, *, topics: tuple[str, ...] = (), page: int = 1000) -> Iterator[Any]:
         """All events of the application in notification order, decoded page by page.

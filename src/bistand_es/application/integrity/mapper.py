@@ -74,6 +74,17 @@ class ChainedMapper(Mapper[Any]):
         for oid in originator_ids:
             self._links.pop(oid, None)
 
+    def head(self, oid: Any, version: int) -> tuple[str, str]:
+        """The chain hash of event ``version`` of ``oid`` and its kind of link (for a snapshot taken there)."""
+        cached = self._links.get(oid)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        return self._read_previous(oid, version + 1)
+
+    def seed(self, oid: Any, version: int, link: str, state: str) -> None:
+        """Remember the link of event ``version`` from a sound snapshot: the next event read must link to it."""
+        self._remember(oid, version, link, state)
+
     def _previous(self, oid: Any, version: int) -> tuple[str, str]:
         if version <= 1:
             return chain.genesis(oid), UNCHAINED

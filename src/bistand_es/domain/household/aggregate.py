@@ -23,17 +23,20 @@ from bistand_es.domain.errors import (
     DecisionConflict,
     DomainRuleViolation,
     DuplicateMember,
+    HouseholdDisposedOf,
     InvalidInput,
     PaymentRefused,
     UnknownIncome,
     UnknownMember,
 )
 from bistand_es.domain.household import approvals as ap
+from bistand_es.domain.household import disposal as dp
 from bistand_es.domain.household import events as ev
 from bistand_es.domain.household import migration as mg
 from bistand_es.domain.household import placements as pl
 from bistand_es.domain.household import recovery as rc
 from bistand_es.domain.household import stays as st
+from bistand_es.domain.household.deferred import DeferredState
 from bistand_es.domain.household.policy import (
     check_delegation,
     matters_of,
@@ -51,11 +54,14 @@ from bistand_es.domain.records import (
     RecordedPayment,
     ReportedIncome,
     SupportHistory,
+    decision_figures,
 )
 from bistand_es.domain.vocabulary import ActorRole, MemberRole, NormAdjustment, Outcome
 
 
-class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayMixin, ap.ApprovalsMixin, Aggregate):
+class Household(
+    DeferredState, rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayMixin, ap.ApprovalsMixin, Aggregate
+):
     """A household applying for ekonomiskt bistånd, with its whole case history."""
 
     TOPIC = ev.TOPIC_PREFIX + "Household"
@@ -79,6 +85,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
     PaymentCancelled = ev.PaymentCancelled
     SupportObstacleRecorded = ev.SupportObstacleRecorded
     CaseClosed = ev.CaseClosed
+    HouseholdDisposed = ev.HouseholdDisposed
     # Återkrav (recovery.py): the commands and mutators come from RecoveryMixin.
     RepaymentClaimed = rc.RepaymentClaimed
     RepaymentReceived = rc.RepaymentReceived
@@ -119,6 +126,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
     external_support: dict[str, set[Month]]
     obstacles: dict[tuple[str, Month], str]
     closed_on: date | None
+    disposed_on: date | None
 
     _MUTATORS: ClassVar[dict[type[ev.HouseholdEvent], Callable[[Household, Any], None]]]
 
@@ -156,6 +164,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
         self.external_support = {}
         self.obstacles = {}
         self.closed_on = None
+        self.disposed_on = None
         self.claims = {}
         self.advances = {}
         self.person_facts = {}
@@ -630,6 +639,40 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
             reason_label=reason_label,
         )
 
+    def dispose(
+        self,
+        *,
+        actor: Actor,
+        year: int,
+        disposed_on: date,
+        kept_elsewhere: list[str],
+        residue: dict[str, Any] | None = None,
+    ) -> None:
+        """Gallring: record that the file is disposed of in the gallring of ``year``; refused unless the rule
+        (domain/household/disposal.py) finds it due. ``kept_elsewhere``: the other households sharing a person
+        with this one that are kept (the application finds them; no household can see the others).
+        ``residue``: the household's statistical residue, carried as it is (see ``HouseholdDisposed``)."""
+        verdict = dp.judge(dp.facts_of(self), year, kept_elsewhere)
+        if verdict.status != dp.DUE:
+            raise DomainRuleViolation(
+                f"household {self.id} is not disposed of in the gallring of {year}: " + "; ".join(verdict.reasons)
+            )
+        self.trigger_event(
+            ev.HouseholdDisposed,
+            actor=actor.as_dict(),
+            disposed_on=disposed_on,
+            year=year,
+            last_entry_on=verdict.last_entry,
+            rule=dp.RULE,
+            residue=residue or {},
+        )
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        """Every command records through here: after gallring the household refuses them all."""
+        if self.disposed_on is not None:
+            raise HouseholdDisposedOf(self.id, self.disposed_on)
+        super().trigger_event(event_class, **kwargs)
+
     def _require_open(self) -> None:
         if self.closed_on is not None:
             raise DomainRuleViolation(f"household {self.id} was closed on {self.closed_on}")
@@ -697,7 +740,7 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
             outcome=e.outcome,
             aid=e.aid,
             members=tuple(e.members),
-            calculation=e.calculation,
+            calculation=decision_figures(e.calculation),
             rule_set_hash=e.rule_set_hash,
             conditions=tuple(e.conditions),
             decided_on=e.decided_on,
@@ -721,6 +764,9 @@ class Household(rc.RecoveryMixin, mg.MigrationMixin, pl.PlacementMixin, st.StayM
     def _on_case_closed(self, e: ev.CaseClosed) -> None:
         self.closed_on = e.closed_on
 
+    def _on_disposed(self, e: ev.HouseholdDisposed) -> None:
+        self.disposed_on = e.disposed_on
+
 
 Household._MUTATORS = {
     ev.Registered: Household._on_registered,
@@ -739,6 +785,7 @@ Household._MUTATORS = {
     ev.PaymentCancelled: Household._on_payment_cancelled,
     ev.SupportObstacleRecorded: Household._on_support_obstacle,
     ev.CaseClosed: Household._on_case_closed,
+    ev.HouseholdDisposed: Household._on_disposed,
     rc.RepaymentClaimed: Household._on_repayment_claimed,
     rc.RepaymentReceived: Household._on_repayment_received,
     rc.RepaymentWaived: Household._on_repayment_waived,
