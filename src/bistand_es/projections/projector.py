@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 from bistand_es.domain.errors import BistandError
 from bistand_es.domain.month import Month
 from bistand_es.domain.rules.jobbstimulans import Lengths, dated_lengths
-from bistand_es.projections import jobbstimulans, recovery_balances, reimbursement_due
+from bistand_es.projections import disposal, jobbstimulans, recovery_balances, reimbursement_due
 from bistand_es.projections.batches import (
     Fault,
     PreparedBatch,
@@ -52,6 +52,8 @@ from bistand_es.projections.schema import MIGRATIONS, PROJECTION_VERSION
 from bistand_es.projections.store import Marker, ReadModelStore, wrap_error
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import duckdb
 
     from bistand_es.application.app import BistandApplication
@@ -63,6 +65,9 @@ MIN_PAGE_SIZE: Final = 500
 #: Events per DuckDB transaction when catching up on many events (several pages; measured in
 #: bench/bench_projection.py: per-statement and per-commit costs dominate below ~10 000).
 DEFAULT_BATCH_SIZE: Final = 20_000
+#: DuckDB's buffer memory while projecting (with its default, 80 % of the machine's memory, a rebuild of 200 000
+#: events kept about 200 MB more resident, at the same rate; docs/performance.md).
+WRITER_MEMORY: Final = "256MB"
 #: An incremental run that holds the file longer than this closes it briefly so that waiting readers get in.
 YIELD_TO_READERS_AFTER: Final = 2.0
 
@@ -223,12 +228,14 @@ def watch(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_update: Callable[[ProjectionStatus], None] | None = None,
     rule_set: RuleSet | None = None,
+    until: Callable[[], bool] | None = None,
 ) -> ProjectionStatus:
     """Follow the event store: catch up every ``interval`` seconds until stopped (or ``max_seconds``).
 
     Holds the writer lock for its whole life (a second projector is refused), but opens the DuckDB file only
     while there is something to write, so readers are not kept out. The jobbstimulans parameters are read once,
-    when it starts.
+    when it starts. ``until``, asked before each poll, stops it after one last catch-up when it answers True (a
+    supervising process's stop signal).
     """
     store = ReadModelStore(settings.reports_path)
     started = time.monotonic()
@@ -239,9 +246,12 @@ def watch(
         last = projector.catch_up()
         if on_update is not None:
             on_update(last)
-        while max_seconds is None or time.monotonic() - started < max_seconds:
+        stopping = False
+        while not stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
+            stopping = until is not None and until()
             remaining = None if max_seconds is None else max_seconds - (time.monotonic() - started)
-            time.sleep(max(0.0, interval if remaining is None else min(interval, remaining)))
+            if not stopping:
+                time.sleep(max(0.0, interval if remaining is None else min(interval, remaining)))
             try:
                 current = projector.catch_up()
             except ProjectorBusy:  # a reader kept the file open longer than the write wait: try next poll
@@ -305,7 +315,7 @@ class _Projector:
             return _status_from_marker(self.store, marker, store_position)
         if not self.store.path.exists():
             return self.rebuild("no read model yet")
-        con = self.store.connect_writer()
+        con = self._connect()
         stopped: UnprojectableEvent | None = None
         try:
             state = _read_state(con)
@@ -335,7 +345,7 @@ class _Projector:
         for leftover in (target, self.store.wal_of(target)):
             leftover.unlink(missing_ok=True)
         store_position = self.app.max_position()
-        con = self.store.connect_writer(target)
+        con = self._connect(target)
         try:
             _migrate(con)
             con, applied, stopped = self._run(con, 0, store_position, may_yield=False, label=f"rebuild ({reason})")
@@ -349,6 +359,12 @@ class _Projector:
         self.store.wal_of(self.store.path).unlink(missing_ok=True)
         os.replace(target, self.store.path)  # up to an unprojectable event, it is still the best read model
         return self._finish(final, store_position, applied, rebuilt=True, note=reason, stopped=stopped)
+
+    def _connect(self, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+        """The read model (or the rebuild's new file) opened for writing, its buffer memory bounded."""
+        con = self.store.connect_writer(path)
+        con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+        return con
 
     def _failed(self, error: ReadModelError) -> ReadModelError:
         """Keep a failure beside the database (for status, sql and report) and give it back to raise."""
@@ -417,7 +433,7 @@ class _Projector:
                     if may_yield and time.monotonic() - opened > YIELD_TO_READERS_AFTER:
                         con.close()
                         time.sleep(0.1)
-                        con = self.store.connect_writer()
+                        con = self._connect()
                         opened = time.monotonic()
         finally:
             if bar is not None:
@@ -526,8 +542,40 @@ def _refresh_derived(
     """Recompute the derived tables: the balances of the återkrav claims marked dirty, the återsökning
     opportunities of the persons marked dirty, then the jobbstimulans windows."""
     recovery_balances.refresh(con, fault)
+    disposal.refresh(con, fault)  # gallring: blank the person columns of households disposed of
     reimbursement_due.refresh(con, rule_set, fault)
     _refresh_windows(con, periods, fault)
+
+
+#: The received support months of some persons (``?``: their list), as the ``support_months`` view gives them, but
+#: computed from their own households' decisions only: the view decides the latest decision of every household
+#: and month in the store before it filters, which costs in proportion to the store (issue 12: the refresh after
+#: one command must not).
+_SUPPORT_MONTHS_OF: Final = """
+WITH persons AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS person),
+households AS (
+    SELECT DISTINCT household_id FROM (SELECT household_id, unnest(members) AS person FROM f_decisions)
+    WHERE person IN (SELECT person FROM persons)
+),
+latest AS (
+    SELECT month, subsistence_aid, members FROM f_decisions
+    WHERE household_id IN (SELECT household_id FROM households)
+      AND household_id IN (SELECT household_id FROM f_households_registered)
+    QUALIFY row_number() OVER (PARTITION BY household_id, month ORDER BY position DESC) = 1
+),
+facts AS (
+    SELECT person, month, subsistence_aid > 0 AS received
+    FROM (SELECT month, subsistence_aid, unnest(members) AS person FROM latest)
+    WHERE person IN (SELECT person FROM persons)
+    UNION ALL
+    SELECT person, month, true FROM f_external_support WHERE person IN (SELECT person FROM persons)
+)
+SELECT person, month FROM facts GROUP BY person, month HAVING bool_or(received) ORDER BY person, month"""
+
+
+#: Up to this many persons marked, their support months are looked up household by household (a catch-up after
+#: commands); more (a rebuild, a long catch-up) and the whole ``support_months`` view is cheaper.
+_FEW_PERSONS: Final = 2_000
 
 
 def _refresh_windows(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...], fault: Fault | None = None) -> None:
@@ -539,9 +587,10 @@ def _refresh_windows(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...
     ).fetchall()
     rules_changed = [tuple(row) for row in stored] != wanted
     dirty = con.execute(
-        "SELECT (SELECT count(*) FROM f_dirty_persons) + (SELECT count(*) FROM f_dirty_decisions)"
+        "SELECT (SELECT count(*) FROM f_dirty_persons), (SELECT count(*) FROM f_dirty_decisions)"
     ).fetchone()
-    if not rules_changed and (dirty is None or dirty[0] == 0):
+    persons_marked, decisions_marked = (int(dirty[0]), int(dirty[1])) if dirty is not None else (0, 0)
+    if not rules_changed and persons_marked == 0 and decisions_marked == 0:
         return
     con.begin()
     try:
@@ -553,19 +602,27 @@ def _refresh_windows(con: duckdb.DuckDBPyConnection, periods: tuple[Lengths, ...
                 "INSERT INTO f_dirty_persons SELECT person FROM support_months "
                 "UNION SELECT person FROM f_jobbstimulans_spans"
             )
-        # An amendment may drop a member: the persons of the decisions it replaced need new windows too.
-        con.execute(
-            "INSERT INTO f_dirty_persons SELECT DISTINCT unnest(members) FROM f_decisions "
-            "WHERE decision_id IN (SELECT decision_id FROM f_dirty_decisions)"
-        )
-        con.execute("DELETE FROM f_dirty_decisions")
-        months = con.execute(
-            "SELECT person, month FROM support_months "
-            "WHERE received AND person IN (SELECT person FROM f_dirty_persons) ORDER BY person, month"
-        ).fetchall()
+        if decisions_marked:  # an amendment may drop a member: the persons of the decisions it replaced too
+            con.execute(
+                "INSERT INTO f_dirty_persons SELECT DISTINCT unnest(members) FROM f_decisions "
+                "WHERE decision_id IN (SELECT decision_id FROM f_dirty_decisions)"
+            )
+            con.execute("DELETE FROM f_dirty_decisions")
+        if rules_changed or persons_marked > _FEW_PERSONS:  # many persons (a rebuild): one pass over the view
+            months = con.execute(
+                "SELECT person, month FROM support_months "
+                "WHERE received AND person IN (SELECT person FROM f_dirty_persons) ORDER BY person, month"
+            ).fetchall()
+        else:
+            persons = [row[0] for row in con.execute("SELECT DISTINCT person FROM f_dirty_persons").fetchall()]
+            months = con.execute(_SUPPORT_MONTHS_OF, [persons]).fetchall() if persons else []
         by_person: dict[str, list[Month]] = {}
+        parsed: dict[str, Month] = {}
         for person, month in months:
-            by_person.setdefault(person, []).append(Month.parse(month))
+            found = parsed.get(month)
+            if found is None:
+                found = parsed[month] = Month.parse(month)
+            by_person.setdefault(person, []).append(found)
         spans = [
             window.row(person)
             for person in sorted(by_person)
