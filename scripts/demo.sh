@@ -3,7 +3,8 @@
 # a family applies for three months, the applicant starts working, jobbstimulans opens after six
 # months of support, decisions are taken, the month is paid, and the read model answers in SQL.
 # Three users act, each in their own role: an administrator starts the store's user register, a
-# handläggare decides, an ekonom (a different person: four-eyes) pays, and a revisor reads.
+# handläggare decides, an ekonom (a different person: four-eyes) pays, and a revisor reads. Every refused
+# attempt (a revisor recording, a handläggare deciding above their delegation) is recorded: `users log`.
 set -euo pipefail
 export BISTAND_HOME="${BISTAND_HOME:-./bistand-data-demo}"
 rm -rf "$BISTAND_HOME"
@@ -38,6 +39,8 @@ as demo.revisor history "$HID"
 as demo.revisor verify "$HID"
 say "BISTAND_USER=demo.revisor bistand apply $HID --month 2021-04 --actor-role handlaggare   # refused, and recorded"
 BISTAND_USER=demo.revisor bistand apply "$HID" --month 2021-04 --actor-role handlaggare || true
+say "bistand decide $HID --month 2021-03 --amend --raise-norm 500 --reason 'Särskilda behov' --yes   # needs enhetschef: refused, and recorded"
+bistand decide "$HID" --month 2021-03 --amend --raise-norm 500 --reason "Särskilda behov" --yes || true
 as demo.admin users log
 run report monthly --month 2021-03
 run report jobbstimulans --month 2021-03

@@ -6,6 +6,12 @@ are chosen to look like a municipality's caseload (most households a single adul
 couples with and without children, some newly arrived), not taken from a cited table. Nothing here is a rule
 parameter: every amount of aid comes from the rules engine. Everything is drawn from ``random.Random(seed)``,
 so one seed gives the same population, incomes and outcomes (household ids are fresh uuids each time).
+
+After the months are run, a small share of the households gets what a real caseload also has
+(:func:`follow_ups`): a payment that came back and is cancelled (by the ekonom), and an återkrav of part of a
+payment (felaktig utbetalning, 9 kap. 1 § SoL, decided by the household's handläggare), some of them partly
+repaid (received by the ekonom); some applications are corrected before they are decided (a new rent). All go
+through the application service like any command, so the read model shows recovery balances.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 from uuid import UUID
 
@@ -26,7 +33,7 @@ from bistand_es.domain.month import Month
 from bistand_es.domain.records import Actor
 from bistand_es.domain.reimbursement.case import MigrationStatus
 from bistand_es.domain.rules.rule_set import RuleSet
-from bistand_es.domain.vocabulary import ActorRole, MemberRole
+from bistand_es.domain.vocabulary import ActorRole, MemberRole, RecoveryGround
 
 #: The last month the demo runs (the rules ship parameters in force through it).
 LAST_MONTH: Final = Month.parse("2025-12")
@@ -34,6 +41,12 @@ MUNICIPALITY: Final = "1765"
 SYSTEM_USER: Final = "demo.batch"
 EKONOM: Final = "demo.ekonom"
 CASEWORKERS: Final = ("demo.handlaggare1", "demo.handlaggare2", "demo.handlaggare3")
+
+#: Illustrative shares of households (or of their months) that get a follow-up.
+CANCELLED_SHARE: Final = 0.03  # float-ok: of households, one payment came back (closed account) and is cancelled
+CLAIM_SHARE: Final = 0.06  # float-ok: of households, an återkrav of part of one payment
+REPAID_SHARE: Final = 0.5  # float-ok: of the claims, those with a first repayment received
+CORRECTED_APPLICATION_SHARE: Final = 0.03  # float-ok: an application corrected before the decision (new rent)
 
 #: Household types and their illustrative shares (adults, children at most).
 TYPES: Final = (
@@ -70,6 +83,11 @@ class DemoResult:
     paid_total: Decimal = Decimal("0.00")
     left: int = 0
     corrections: int = 0
+    application_corrections: int = 0
+    cancelled: int = 0
+    claims: int = 0
+    claimed_total: Decimal = Decimal("0.00")
+    repaid_total: Decimal = Decimal("0.00")
     users_created: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,6 +101,11 @@ class DemoResult:
             "paid_total": f"{self.paid_total:.2f}",
             "left_for_caseworker": self.left,
             "income_corrections": self.corrections,
+            "application_corrections": self.application_corrections,
+            "payments_cancelled": self.cancelled,
+            "recovery_claims": self.claims,
+            "claimed_total": f"{self.claimed_total:.2f}",
+            "repaid_total": f"{self.repaid_total:.2f}",
             "users_created": self.users_created,
         }
 
@@ -233,12 +256,12 @@ def register_population(
     return profiles
 
 
-def month_facts(profile: Profile, month: Month, rng: random.Random) -> Callable[[Household], int]:
-    """The month's application and incomes for one household; returns how many incomes it corrected."""
+def month_facts(profile: Profile, month: Month, rng: random.Random) -> Callable[[Household], tuple[int, int]]:
+    """The month's application and incomes for one household; returns the incomes and applications it corrected."""
 
-    def prepare(household: Household) -> int:
+    def prepare(household: Household) -> tuple[int, int]:
         if household.closed_on is not None or month in household.applications or month in household.decisions:
-            return 0  # the month is there already (a batch read again after a conflict, or a second demo run)
+            return 0, 0  # the month is there already (a batch read again after a conflict, or a second demo run)
         actor = profile.caseworker
         lines = [{"kind": "rent", "amount": profile.rent}]
         if profile.electricity > 0:
@@ -253,6 +276,14 @@ def month_facts(profile: Profile, month: Month, rng: random.Random) -> Callable[
             contact_on=None,
             reason="",
         )
+        corrected, application_corrected = 0, 0
+        if rng.random() < CORRECTED_APPLICATION_SHARE:  # float-ok: a new lease came in before the decision
+            rent = profile.rent + _money(rng, 100, 600, 50)
+            lines = [{**line, "amount": rent} if line["kind"] == "rent" else line for line in lines]
+            household.correct_application(
+                actor=actor, month=month, reason="nytt hyresavtal", cost_lines=lines, received_on=None, complete_on=None
+            )
+            application_corrected = 1
         applicant = profile.applicant
         if profile.children:
             amount = Decimal("1250.00") * profile.children  # barnbidrag as the household reports it
@@ -273,7 +304,6 @@ def month_facts(profile: Profile, month: Month, rng: random.Random) -> Callable[
                 amount=_money(rng, 2000, 6000, 100),
                 source="external",
             )
-        corrected = 0
         if profile.job is not None and profile.job[0] <= month <= profile.job[1]:
             wage = profile.job[2]
             income_id = household.report_income(
@@ -289,7 +319,7 @@ def month_facts(profile: Profile, month: Month, rng: random.Random) -> Callable[
                     month=None,
                 )
                 corrected = 1
-        return corrected
+        return corrected, application_corrected
 
     return prepare
 
@@ -326,7 +356,9 @@ def run_demo(
         users_created=created,
     )
     order = {hid: i for i, hid in enumerate(profiles)}
-    counted: dict[tuple[UUID, Month], int] = {}
+    counted: dict[tuple[UUID, Month], tuple[int, int]] = {}
+    planned = plan_follow_ups(list(profiles), all_months[:-1], seed)  # never the last month
+    paid: list[dict[str, Any]] = []  # only the payments planned for a follow-up: memory flat in the months
     for month in all_months:
 
         def prepare(household: Household, month: Month = month) -> None:
@@ -349,5 +381,101 @@ def run_demo(
         result.paid += len(run.paid)
         result.paid_total += sum((Decimal(p["amount"]) for p in run.paid), Decimal("0.00"))
         result.left += len(run.left)
-    result.corrections = sum(counted.values())
+        paid.extend(p for p in run.paid if planned.get(UUID(p["household_id"]), (None, None))[1] == month)
+    result.corrections = sum(incomes for incomes, _ in counted.values())
+    result.application_corrections = sum(applications for _, applications in counted.values())
+    follow_ups(app, paid, planned, profiles, result, seed=seed, progress=step("follow-ups"))
     return result
+
+
+#: The follow-ups :func:`plan_follow_ups` plans for a household.
+CANCEL: Final = "cancel"
+CLAIM: Final = "claim"
+
+
+def plan_follow_ups(households: list[UUID], months: list[Month], seed: int) -> dict[UUID, tuple[str, Month]]:
+    """Which households get a follow-up, which kind, and on the payment of which month (drawn from the seed).
+
+    Planned before the months run, so only the payments planned for are kept while they run.
+    """
+    rng = random.Random(f"{seed}:follow-ups")  # noqa: S311 - a reproducible synthetic population
+    planned: dict[UUID, tuple[str, Month]] = {}
+    if not months:
+        return planned
+    for household in households:
+        draw = rng.random()  # float-ok: a draw, not money
+        month = rng.choice(months)
+        if draw < CANCELLED_SHARE:
+            planned[household] = (CANCEL, month)
+        elif draw < CANCELLED_SHARE + CLAIM_SHARE:
+            planned[household] = (CLAIM, month)
+    return planned
+
+
+def follow_ups(
+    app: BistandApplication,
+    paid: list[dict[str, Any]],
+    planned: dict[UUID, tuple[str, Month]],
+    profiles: dict[UUID, Profile],
+    result: DemoResult,
+    *,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Cancel the planned payments, and claim back part of others (half of the claims half repaid).
+
+    ``paid`` holds the payments of the planned households and months (a household whose month was left for a
+    caseworker has none, and gets no follow-up). A claim is decided two weeks after the payment, its repayment
+    received four weeks after the claim.
+    """
+    rng = random.Random(f"{seed}:claims")  # noqa: S311 - a reproducible synthetic population
+    ekonom = Actor(EKONOM, ActorRole.FINANCE_OFFICER.value)
+    registered = {hid: i for i, hid in enumerate(profiles)}  # the order of registration, the same for a seed
+    paid = sorted(paid, key=lambda p: registered[UUID(p["household_id"])])  # not the run's order (ids are random)
+    for index, payment in enumerate(paid, start=1):
+        household = UUID(payment["household_id"])
+        if planned[household][0] == CANCEL:
+            app.change_household(household, partial(_cancel, actor=ekonom, payment_id=payment["payment_id"]))
+            result.cancelled += 1
+        else:
+            _claim(app, household, payment, profiles[household].caseworker, ekonom, rng, result)
+        if progress is not None and (index % 100 == 0 or index == len(paid)):
+            progress(index, len(paid))
+
+
+def _cancel(household: Household, *, actor: Actor, payment_id: str) -> str:
+    """A payment that came back (the account was closed) is cancelled (makulerad)."""
+    return household.cancel_payment(
+        actor=actor, payment_id=payment_id, reason="återkommen utbetalning: kontot avslutat"
+    )
+
+
+def _claim(
+    app: BistandApplication,
+    household: UUID,
+    payment: dict[str, Any],
+    caseworker: Actor,
+    ekonom: Actor,
+    rng: random.Random,
+    result: DemoResult,
+) -> None:
+    """An återkrav of part of one payment (felaktig utbetalning, 9 kap. 1 § SoL); half of them half repaid."""
+    claimed = min(Decimal(payment["amount"]), _money(rng, 500, 3000, 100))
+    decided_on = (Month.parse(payment["month"]) - 1).last_day + timedelta(days=14)  # paid the day before the month
+    claim = app.claim_repayment(
+        household,
+        actor=caseworker,
+        ground=RecoveryGround.WRONGFUL_PAYMENT,
+        payment_ids=[payment["payment_id"]],
+        amount=claimed,
+        decided_on=decided_on,
+        reason="inkomst som inte redovisades i ansökan",
+    ).result
+    if claim is None:  # pragma: no cover - claim_repayment always returns the new claim's id
+        return
+    result.claims += 1
+    result.claimed_total += claimed
+    if rng.random() < REPAID_SHARE:  # float-ok
+        repaid = (claimed / 2).quantize(Decimal("0.01"))
+        app.receive_repayment(claim, actor=ekonom, amount=repaid, received_on=decided_on + timedelta(days=28))
+        result.repaid_total += repaid

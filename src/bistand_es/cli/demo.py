@@ -27,9 +27,11 @@ def demo(households: int, months: int, seed: int, open_last_month: bool, as_json
     Registers households (single adults, single parents, couples with and
     without children, some newly arrived) through the application, then for
     each month records their applications and incomes (jobs start and end,
-    some payslips corrected) and runs the monthly run: automated grants and
-    payments. Creates its users on a store with none (you become its
-    administrator; demo.batch runs the months). Progress on stderr.
+    some payslips and applications corrected) and runs the monthly run:
+    automated grants and payments. Then a few payments are cancelled
+    (came back) and a few återkrav decided, some partly repaid, so the read
+    model has recovery balances. Creates its users on a store with none (you
+    become its administrator; demo.batch runs the months). Progress on stderr.
 
     \b
     Example:
@@ -78,6 +80,10 @@ def demo(households: int, months: int, seed: int, open_last_month: bool, as_json
         f"{result.decided} decisions, {result.paid} payments ({summary['paid_total']} kr), "
         f"{result.left} months left for a caseworker, {result.corrections} income corrections "
         f"({summary['seconds']} s)"
+    )
+    click.echo(
+        f"  {result.application_corrections} applications corrected, {result.cancelled} payments cancelled, "
+        f"{result.claims} återkrav ({summary['claimed_total']} kr claimed, {summary['repaid_total']} kr repaid)"
     )
     if result.open_month:
         click.echo(
