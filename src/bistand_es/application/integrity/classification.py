@@ -29,6 +29,7 @@ PERSONAL: Final = frozenset(
         "note",
         "evidence",
         "reference",  # Migrationsverket dossier number and similar agency references
+        "home",  # where a child is placed: a familjehem is named after its family
         "calculation",  # sealed whole: keyed by personnummer (support history, jobbstimulans), texts name persons
         "situation",  # the same inputs, as the caseworker entered them
     }
@@ -38,7 +39,7 @@ PERSONAL: Final = frozenset(
 CLEAR: Final = frozenset(
     {
         "actor", "agency", "amends", "benefit", "case_number", "claim_id", "code", "command", "conditions",
-        "cost_id", "court", "decision_id", "decisions", "delegat", "ground", "home", "household_id",
+        "cost_id", "court", "decision_id", "decisions", "delegat", "ground", "household_id",
         "households", "income_id", "kind", "label", "law", "method", "months", "municipality", "originator_topic",
         "outcome", "parameters", "payee_role", "payment_id", "period", "permit_type", "placement_id",
         "reason_code", "reason_label", "reception", "request_id", "required_condition", "role", "rule_set_hash",
