@@ -130,8 +130,9 @@ def main() -> None:
         shape = sizes(demo / "events.sqlite")
         floor = measure_floor(home, run.households, shape)
     n = run.households
+    history = f"months of history {args.months}" if args.home is None else f"store {args.home}"
     print(
-        f"households {run.households}, months of history {args.months}: {len(run.decided)} decided, "
+        f"households {run.households}, {history}: {len(run.decided)} decided, "
         f"{len(run.paid)} paid, {len(run.left)} left"
     )
     print(
