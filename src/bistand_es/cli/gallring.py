@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bistand_es.cli.common import actor_options, make_actor, open_app
-from bistand_es.cli.output import chosen_format, format_option, render_rows, to_json
+from bistand_es.cli.output import chosen_format, format_option, progress_bar, render_rows, to_json
 from bistand_es.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -69,16 +68,8 @@ def _plan(year: int) -> GallringPlan:
     from bistand_es.application.gallring import plan
 
     app, _ = open_app()
-    if sys.stderr.isatty():
-        bar: Any = click.progressbar(length=1, label=f"gallring {year}: reading households", file=sys.stderr)
-        with bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            return plan(app, year, progress)
-    return plan(app, year)
+    with progress_bar(f"gallring {year}: reading households") as progress:
+        return plan(app, year, progress)
 
 
 def _print_plan(chosen: GallringPlan, fmt: str) -> None:
@@ -197,18 +188,8 @@ def run_command(year: int | None, yes: bool, as_json: bool, actor: str | None, r
     app, settings = open_app()
     _project_first(app, settings)
     today = datetime.now(SWEDISH_TIME).date()
-    with _residues(settings) as residue_of:
-        if sys.stderr.isatty():
-            bar: Any = click.progressbar(length=1, label=f"gallring {chosen_year}", file=sys.stderr)
-            with bar:
-
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - bar.pos)
-
-                result = run(app, chosen_year, actor=who, disposed_on=today, progress=progress, residue_of=residue_of)
-        else:
-            result = run(app, chosen_year, actor=who, disposed_on=today, residue_of=residue_of)
+    with _residues(settings) as residue_of, progress_bar(f"gallring {chosen_year}") as progress:
+        result = run(app, chosen_year, actor=who, disposed_on=today, progress=progress, residue_of=residue_of)
     _project_after(app, settings)
     summary = result.summary()
     if as_json:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
 from bistand_es.cli.common import actor_options, load_rules, make_actor, open_app, parse_day, refresh_read_model
-from bistand_es.cli.output import to_json
+from bistand_es.cli.output import progress_bar, to_json
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.month import Month
 
@@ -45,17 +44,8 @@ def run_month(
         click.confirm(f"Decide and pay {chosen} for every household with a complete application?", abort=True)
     rules = load_rules()
     app, settings = open_app()
-    if sys.stderr.isatty():
-        bar: Any = click.progressbar(length=1, label=f"run-month {chosen}", file=sys.stderr)
-        with bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            run = app.run_month(chosen, actor=who, rule_set=rules, run_on=day, batch_size=batch_size, progress=progress)
-    else:
-        run = app.run_month(chosen, actor=who, rule_set=rules, run_on=day, batch_size=batch_size)
+    with progress_bar(f"run-month {chosen}") as progress:
+        run = app.run_month(chosen, actor=who, rule_set=rules, run_on=day, batch_size=batch_size, progress=progress)
     refresh_read_model(app, settings)
     summary = run.summary()
     if as_json:

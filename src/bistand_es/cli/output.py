@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -91,3 +93,20 @@ def actor_free_format_option(func: F) -> F:
         show_default=True,
         help="Output format.",
     )(func)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for a person at a terminal, as a ``progress(done, total)`` callback; None for a
+    script (it gets only the summary and the errors)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = click.progressbar(length=1, label=label, file=sys.stderr)
+    with bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,14 @@ from bistand_es.cli.common import (
     write_options,
 )
 from bistand_es.cli.guard import check_text
-from bistand_es.cli.output import actor_free_format_option, chosen_format, format_option, render_rows, to_json
+from bistand_es.cli.output import (
+    actor_free_format_option,
+    chosen_format,
+    format_option,
+    progress_bar,
+    render_rows,
+    to_json,
+)
 from bistand_es.cli.reimburse import reimbursable_option
 from bistand_es.domain.errors import InvalidInput
 from bistand_es.domain.money import Money
@@ -141,17 +147,8 @@ def run(
     skipped: list[dict[str, Any]] = []  # what four-eyes stopped: listed, not paid, the run goes on
     with _pending_output(output) as pending:
         app, settings = open_app()
-        if sys.stderr.isatty():  # a progress bar for a person; scripts get only the list and errors
-            bar: Any = click.progressbar(length=1, label=f"payment run {order.month}", file=sys.stderr)
-            with bar:
-
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(1)
-
-                rows = app.run_payments(order, progress=progress, blocked=skipped)
-        else:
-            rows = app.run_payments(order, blocked=skipped)
+        with progress_bar(f"payment run {order.month}") as progress:
+            rows = app.run_payments(order, progress=progress, blocked=skipped)
         text = _payment_list(rows, str(order.month), out, skipped)
         if pending is not None:
             pending.write(text + "\n")
