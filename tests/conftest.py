@@ -31,6 +31,7 @@ def reset_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bistand_events")
         conn.execute("DROP TABLE IF EXISTS bistand_snapshots")  # derived from the events: goes with them
+        conn.execute("DROP TABLE IF EXISTS bistand_keys, bistand_pseudonyms")  # the key store goes with its events
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

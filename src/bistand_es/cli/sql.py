@@ -138,8 +138,8 @@ def run_bounded(
     def stop() -> None:
         con.interrupt()
         while not done.wait(_POLL):  # an Event, not Thread.join: a join cut short by Ctrl-C returns too early
-            # Asked again: a statement that had not reached DuckDB when first interrupted would otherwise run on
-            # to its end (seen on a loaded machine, where the worker thread starts late).
+            # Asked again: a statement that had not yet reached DuckDB when first interrupted (the worker thread
+            # starts it) would otherwise run on to its end.
             con.interrupt()
 
     worker = threading.Thread(target=work, name="bistand-sql", daemon=True)
