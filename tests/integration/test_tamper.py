@@ -366,6 +366,18 @@ def personal_failures(result: Verification, hid: UUID) -> dict[int, str]:
     }
 
 
+@pytest.mark.parametrize("replacement", [b"@", b"*", b"."])
+def test_a_sealed_value_that_is_no_longer_base64_is_named(store: Store, rules: RuleSet, replacement: bytes) -> None:
+    # A bit flipped in a sealed value's text can leave a character outside base64 ('A' ^ 1 is '@'): a lenient
+    # decoder would skip it and read other bytes, so it must be refused like a failing tag, chain or no chain.
+    sealed = sealed_applicant(store.state(1))
+    store.replace(1, sealed, replacement + sealed[1:])
+    store.rechain(PAYMENT)
+    result = store.verify(rules)
+    assert result.failed
+    assert "personal field" in personal_failures(result, store.hid)[1]
+
+
 @pytest.mark.parametrize("rechained", [False, True])
 def test_an_edited_sealed_personal_field_is_named(store: Store, rules: RuleSet, rechained: bool) -> None:
     sealed = sealed_applicant(store.state(1))  # the applicant's personnummer, sealed with the household's key

@@ -13,6 +13,7 @@ fields no row reads (:data:`UNREAD_SEALED`) left sealed.
 from __future__ import annotations
 
 import json
+from binascii import Error as BinasciiError
 from binascii import a2b_base64
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -222,10 +223,10 @@ class SealedFields:
         cipher, associated = found
         if cipher is None:
             return DISPOSED
-        data = a2b_base64(sealed)
         try:
+            data = a2b_base64(sealed, strict_mode=True)  # not strict base64: altered, as a failing tag is
             opened = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], associated)
-        except InvalidTag:
+        except (InvalidTag, BinasciiError):
             raise BrokenChain(f"a personal field of household {owner} does not open with its key (altered?)") from None
         if opened[:1] == b'"' and b"\\" not in opened:  # a plain string's JSON: no escape, so its text as it is
             return opened[1:-1].decode()

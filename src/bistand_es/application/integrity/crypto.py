@@ -8,6 +8,7 @@ another household's event does not open. A value whose key was shredded (gallrin
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 from collections.abc import Callable
@@ -38,12 +39,20 @@ def seal_value(key: bytes, owner: str, value: Any) -> dict[str, str]:
 def open_value(key: bytes | None, owner: str, sealed: str) -> Any:
     if key is None:
         return DISPOSED
-    raw = base64.b64decode(sealed)
+    raw = sealed_bytes(owner, sealed)
     try:
         plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], owner.encode())
     except InvalidTag:
         raise BrokenChain(f"a personal field of household {owner} does not open with its key (altered?)") from None
     return json.loads(plain)
+
+
+def sealed_bytes(owner: str, sealed: str) -> bytes:
+    """The nonce and ciphertext of a sealed value; text that is not strict base64 was altered."""
+    try:
+        return base64.b64decode(sealed, validate=True)
+    except (binascii.Error, ValueError):
+        raise BrokenChain(f"a personal field of household {owner} is not a sealed value any more (altered?)") from None
 
 
 def is_sealed(value: Any) -> bool:

@@ -162,7 +162,7 @@ class PersonalDataMapper(Mapper[Any]):
             cipher = found[0]
             if cipher is None:
                 return crypto.DISPOSED
-            raw = base64.b64decode(sealed)
+            raw = crypto.sealed_bytes(owner, sealed)
             try:
                 plain = cipher.decrypt(raw[: crypto.NONCE_BYTES], raw[crypto.NONCE_BYTES :], associated)
             except InvalidTag:
